@@ -1,0 +1,17 @@
+"""cnnlab: convolutional neural networks from scratch, checked against PyTorch."""
+
+from cnnlab.counting import conv_params, dense_params
+from cnnlab.data import SAMPLE_IMAGES, sample_image
+from cnnlab.device import best, seed_everything
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "SAMPLE_IMAGES",
+    "__version__",
+    "best",
+    "conv_params",
+    "dense_params",
+    "sample_image",
+    "seed_everything",
+]
