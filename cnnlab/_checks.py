@@ -36,3 +36,24 @@ def check_bool(name: str, value) -> bool:
     if not isinstance(value, bool):
         raise TypeError(f"`{name}` must be True or False, got {value!r}")
     return value
+
+
+def check_tuple(name: str, value, n: int, *, minimum: int | None = None) -> tuple[int, ...]:
+    """Return `value` as a tuple of `n` ints: an int is repeated, a sequence must have length `n`.
+
+    Examples
+    --------
+    >>> check_tuple("kernel_size", 3, 2, minimum=1)
+    (3, 3)
+    >>> check_tuple("stride", (1, 2), 2, minimum=1)
+    (1, 2)
+    >>> check_tuple("stride", (1, 2, 3), 2, minimum=1)
+    Traceback (most recent call last):
+    ...
+    ValueError: `stride` must be an int or a tuple of 2 ints, got (1, 2, 3)
+    """
+    if isinstance(value, (tuple, list)):
+        if len(value) != n:
+            raise ValueError(f"`{name}` must be an int or a tuple of {n} ints, got {value!r}")
+        return tuple(check_int(name, v, minimum=minimum) for v in value)
+    return (check_int(name, value, minimum=minimum),) * n

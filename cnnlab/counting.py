@@ -6,16 +6,7 @@ The formulas are the ones the book derives; the tests check each against
 
 from __future__ import annotations
 
-from cnnlab._checks import check_bool, check_int
-
-
-def _pair(name: str, value) -> tuple[int, int]:
-    if isinstance(value, (tuple, list)):
-        if len(value) != 2:
-            raise ValueError(f"`{name}` must be an int or a pair of ints, got {value!r}")
-        return check_int(name, value[0], minimum=1), check_int(name, value[1], minimum=1)
-    size = check_int(name, value, minimum=1)
-    return size, size
+from cnnlab._checks import check_bool, check_int, check_tuple
 
 
 def dense_params(in_features: int, out_features: int, bias: bool = True) -> int:
@@ -105,7 +96,7 @@ def conv_params(
     """
     in_channels = check_int("in_channels", in_channels, minimum=1)
     out_channels = check_int("out_channels", out_channels, minimum=1)
-    kh, kw = _pair("kernel_size", kernel_size)
+    kh, kw = check_tuple("kernel_size", kernel_size, 2, minimum=1)
     groups = check_int("groups", groups, minimum=1)
     bias = check_bool("bias", bias)
     for name, channels in (("in_channels", in_channels), ("out_channels", out_channels)):
