@@ -1,0 +1,111 @@
+# cnnlab: two commands do everything on a fresh machine.
+#   make book   set up .venv and build the rendered book (every notebook executed)
+#   make test   set up and run every test: unit + doctests, notebooks, the book, a browser
+# Set-up is idempotent: stamp files skip it when nothing it depends on has changed.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(abspath $(VENV))/bin
+PY := $(BIN)/python
+# nbgrader and jupyter call other tools by name: the venv comes first on PATH.
+export PATH := $(BIN):$(PATH)
+export PYTHONHASHSEED := 0
+export MPLBACKEND := Agg
+
+SETUP_STAMP := $(VENV)/.stamp-setup
+VENDOR_DIR := _vendor
+VENDOR_STAMP := $(VENDOR_DIR)/.stamp-vendor
+# JavaScript the rendered pages need, served from the book instead of a CDN.
+HTML_MANAGER := @jupyter-widgets/html-manager@1.0.15
+REQUIREJS := requirejs@2.3.8
+CHROMIUM ?= /usr/bin/chromium
+PORT ?= 8000
+
+.PHONY: help setup book test test-unit test-notebooks test-browser test-thorough bench \
+        serve clean distclean browser-deps lock
+
+help:
+	@echo "make book           set up and build the book into _build/html"
+	@echo "make test           set up and run every test (what CI runs)"
+	@echo "make test-thorough  property tests with >= 10,000 examples per op"
+	@echo "make bench          benchmarks: cnnlab against torch, ratios measured in one run"
+	@echo "make serve          serve the built book on http://127.0.0.1:$(PORT)"
+	@echo "make clean          remove the build; make distclean also removes .venv"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# The pinned set (requirements/constraints.txt) and the project, editable.
+$(SETUP_STAMP): pyproject.toml requirements/constraints.txt | $(PY)
+	$(PY) -m pip install --quiet --upgrade "pip>=24"
+	$(PY) -m pip install --quiet -c requirements/constraints.txt -e ".[book,test]"
+	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3" >/dev/null
+	touch $@
+
+$(VENDOR_STAMP): Makefile
+	rm -rf $(VENDOR_DIR) && mkdir -p $(VENDOR_DIR)
+	tmp=$$(mktemp -d) && cd $$tmp && npm pack --silent $(HTML_MANAGER) $(REQUIREJS) >/dev/null \
+	  && tar xzf jupyter-widgets-html-manager-*.tgz && tar xzf requirejs-*.tgz --transform 's,^package,requirejs,' \
+	  && cp package/dist/embed-amd.js package/dist/*.woff* package/dist/*.ttf package/dist/*.eot \
+	        package/dist/*.svg requirejs/require.js $(CURDIR)/$(VENDOR_DIR)/ \
+	  && cp package/package.json $(CURDIR)/$(VENDOR_DIR)/html-manager.package.json \
+	  && cd / && rm -rf $$tmp
+	touch $@
+
+setup: $(SETUP_STAMP) $(VENDOR_STAMP)
+
+book: setup
+	$(BIN)/jupyter-book build . -W --keep-going
+	@echo "Open the book: file://$(CURDIR)/_build/html/index.html  (or: make serve)"
+
+# Debian's Chromium for the browser test, installed when missing.
+browser-deps:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  echo "Installing Debian's chromium for the browser test"; \
+	  if [ "$$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi; \
+	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+test-unit: setup
+	$(PY) -m pytest tests cnnlab --doctest-modules --ignore=tests/browser
+
+test-notebooks: setup
+	$(PY) -m pytest --nbval-lax book labs -p no:cacheprovider
+
+test-browser: setup browser-deps
+	$(PY) -m pytest tests/browser -p no:cacheprovider
+
+test: setup browser-deps
+	$(MAKE) --no-print-directory test-unit
+	$(MAKE) --no-print-directory test-notebooks
+	$(MAKE) --no-print-directory book
+	$(MAKE) --no-print-directory test-browser
+
+test-thorough: setup
+	HYPOTHESIS_PROFILE=thorough $(PY) -m pytest tests --ignore=tests/browser -p no:cacheprovider
+
+# glibc's allocator returning memory makes large-tensor timings swing up to 3x: pin it.
+bench: setup
+	MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=4294967296 \
+	  $(PY) benchmarks/bench_conv.py
+
+serve:
+	@test -f _build/html/index.html || { echo "No book built yet: run make book"; exit 1; }
+	$(PY) -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
+
+# Refresh the pinned set from a working environment (maintainers only).
+lock: setup
+	{ echo "# Every version CI uses; regenerate with: make lock"; \
+	  $(PY) -m pip freeze --exclude-editable | grep -v '^cnnlab' | sed 's/^torch==\([0-9.]*\)+cpu$$/torch==\1/'; \
+	} > requirements/constraints.txt
+
+clean:
+	rm -rf _build $(VENDOR_DIR) .pytest_cache .hypothesis
+	find . -name __pycache__ -not -path './$(VENV)/*' -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV) *.egg-info
