@@ -3,6 +3,7 @@
 from cnnlab.counting import conv_params, dense_params
 from cnnlab.data import SAMPLE_IMAGES, sample_image
 from cnnlab.device import best, seed_everything
+from cnnlab.plotting import plot_curves, plot_param_counts, show_images
 
 __version__ = "0.1.0"
 
@@ -12,6 +13,9 @@ __all__ = [
     "best",
     "conv_params",
     "dense_params",
+    "plot_curves",
+    "plot_param_counts",
     "sample_image",
     "seed_everything",
+    "show_images",
 ]
