@@ -1,9 +1,12 @@
 """Data that ships with installed packages: nothing is downloaded.
 
-Photos come from scikit-image's bundled images (``skimage.data``).
+Photos come from scikit-image's bundled images (``skimage.data``); handwritten
+digits from scikit-learn (``sklearn.datasets.load_digits``).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -104,3 +107,103 @@ def _resize_short_side(image: np.ndarray, size: int) -> np.ndarray:
     kwargs = {} if mode == "area" else {"align_corners": False}
     resized = F.interpolate(tensor, size=out_hw, mode=mode, **kwargs)[0]
     return (resized[0] if image.ndim == 2 else resized.permute(1, 2, 0)).numpy()
+
+
+@dataclass(frozen=True)
+class Split:
+    """A train/test split of images and labels, as tensors.
+
+    Attributes
+    ----------
+    x_train, x_test : Tensor of float32, shape (N, 1, H, W)
+        Images scaled to [0, 1].
+    y_train, y_test : Tensor of int64, shape (N,)
+        Class labels.
+    """
+
+    x_train: torch.Tensor
+    y_train: torch.Tensor
+    x_test: torch.Tensor
+    y_test: torch.Tensor
+
+    @property
+    def train(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(x_train, y_train)``, the form :func:`cnnlab.training.fit` takes."""
+        return self.x_train, self.y_train
+
+    @property
+    def test(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(x_test, y_test)``."""
+        return self.x_test, self.y_test
+
+
+def _digits() -> tuple[np.ndarray, np.ndarray]:
+    try:
+        from sklearn.datasets import load_digits as sklearn_digits
+    except ImportError as err:  # pragma: no cover - depends on the environment
+        raise ImportError("the digits need scikit-learn: pip install 'cnnlab[book]'") from err
+    bunch = sklearn_digits()
+    return bunch.images.astype(np.float32) / 16.0, bunch.target.astype(np.int64)
+
+
+def digits_splits(n_splits: int = 5, *, test_size: float = 0.2, seed: int = 0) -> list[Split]:
+    """Stratified random train/test splits of scikit-learn's handwritten digits.
+
+    The 1,797 real 8×8 grey digits (UCI optical recognition data set) ship
+    with scikit-learn, so nothing is downloaded. Each split keeps the class
+    proportions in both parts (``StratifiedShuffleSplit``); the same `seed`
+    always gives the same splits.
+
+    Parameters
+    ----------
+    n_splits : int, default 5
+        Number of independent splits.
+    test_size : float, default 0.2
+        Fraction of the images held out for testing, in (0, 1).
+    seed : int, default 0
+        Seed of the shuffling.
+
+    Returns
+    -------
+    list of Split
+        Images as float32 tensors of shape (N, 1, 8, 8) in [0, 1], labels as int64.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If `n_splits` is not a positive int or `test_size` is not in (0, 1).
+
+    Examples
+    --------
+    >>> splits = digits_splits(2, seed=0)
+    >>> tuple(splits[0].x_train.shape), tuple(splits[0].x_test.shape)
+    ((1437, 1, 8, 8), (360, 1, 8, 8))
+    >>> bool((splits[0].y_test.bincount() >= 35).all())  # every class in every test set
+    True
+    """
+    n_splits = check_int("n_splits", n_splits, minimum=1)
+    if isinstance(test_size, bool) or not isinstance(test_size, (int, float)) or not 0 < test_size < 1:
+        raise ValueError(f"`test_size` must be a float in (0, 1), got {test_size!r}")
+    seed = check_int("seed", seed, minimum=0)
+    from sklearn.model_selection import StratifiedShuffleSplit
+
+    images, labels = _digits()
+    splitter = StratifiedShuffleSplit(n_splits=n_splits, test_size=test_size, random_state=seed)
+    x = torch.from_numpy(images)[:, None]  # (N, 1, 8, 8)
+    y = torch.from_numpy(labels)
+    return [
+        Split(x[train], y[train], x[test], y[test])
+        for train, test in splitter.split(images.reshape(len(images), -1), labels)
+    ]
+
+
+def load_digits(*, test_size: float = 0.2, seed: int = 0) -> Split:
+    """One stratified train/test split of the handwritten digits (see :func:`digits_splits`).
+
+    Examples
+    --------
+    >>> split = load_digits(seed=0)
+    >>> split.x_train.dtype, int(split.y_train.max())
+    (torch.float32, 9)
+    """
+    return digits_splits(1, test_size=test_size, seed=seed)[0]

@@ -289,3 +289,79 @@ def plot_param_counts(
     ax.set_xlabel("layer")
     ax.set_title(f"{side}×{side}×{channels} image: dense needs {dense / conv:,.0f}× more")
     return fig
+
+
+def plot_history(history, *, title: str | None = None, figsize: tuple[float, float] = (9.0, 3.6)) -> Figure:
+    """Loss and accuracy per epoch from :func:`cnnlab.training.fit`, train against validation.
+
+    Parameters
+    ----------
+    history : cnnlab.training.History
+    title : str, optional
+        A title over both panels.
+    figsize : (float, float), default (9.0, 3.6)
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Two axes: loss (left) and accuracy (right).
+
+    Examples
+    --------
+    >>> from cnnlab.training import History
+    >>> fig = plot_history(History(train_loss=[1.0, 0.5], train_acc=[0.5, 0.8],
+    ...                            val_loss=[1.1, 0.7], val_acc=[0.4, 0.7]))
+    >>> [ax.get_ylabel() for ax in fig.axes]
+    ['loss', 'accuracy']
+    >>> [line.get_label() for line in fig.axes[0].lines]
+    ['train', 'validation']
+    """
+    if not history.train_loss:
+        raise ValueError("`history` holds no epochs")
+    epochs = np.arange(1, len(history.train_loss) + 1)
+    fig = Figure(figsize=figsize, layout="constrained")
+    for ax, key, label in zip(fig.subplots(1, 2), ("loss", "acc"), ("loss", "accuracy")):
+        ax.plot(epochs, getattr(history, f"train_{key}"), marker="o", markersize=3, label="train")
+        if getattr(history, f"val_{key}"):
+            ax.plot(epochs, getattr(history, f"val_{key}"), marker="o", markersize=3, label="validation")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(label)
+        ax.grid(True, alpha=0.3)
+        ax.legend()
+    if title is not None:
+        fig.suptitle(title)
+    return fig
+
+
+def plot_confusion(matrix, *, class_names: Sequence[str] | None = None, title: str | None = None,
+                   figsize: tuple[float, float] = (5.0, 4.4)) -> Figure:
+    """Draw a confusion matrix (rows: true class, columns: predicted) with its counts.
+
+    Examples
+    --------
+    >>> fig = plot_confusion(np.array([[5, 1], [0, 4]]), class_names=["cat", "dog"])
+    >>> ax = fig.axes[0]
+    >>> ax.get_xlabel(), ax.get_ylabel(), [t.get_text() for t in ax.texts]
+    ('predicted', 'true', ['5', '1', '0', '4'])
+    """
+    matrix = np.asarray(matrix)
+    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
+        raise ValueError(f"`matrix` must be square (classes × classes), got shape {matrix.shape}")
+    n = matrix.shape[0]
+    names = [str(i) for i in range(n)] if class_names is None else list(class_names)
+    if len(names) != n:
+        raise ValueError(f"`class_names` must name {n} classes, got {len(names)}")
+    fig = Figure(figsize=figsize, layout="constrained")
+    ax = fig.add_subplot()
+    ax.imshow(matrix, cmap="Blues")
+    threshold = matrix.max() / 2 if matrix.size else 0
+    for (i, j), count in np.ndenumerate(matrix):
+        ax.text(j, i, str(count), ha="center", va="center",
+                color="white" if count > threshold else "black", fontsize=8)
+    ax.set_xticks(range(n), names)
+    ax.set_yticks(range(n), names)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    if title is not None:
+        ax.set_title(title)
+    return fig
