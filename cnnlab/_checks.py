@@ -57,3 +57,21 @@ def check_tuple(name: str, value, n: int, *, minimum: int | None = None) -> tupl
             raise ValueError(f"`{name}` must be an int or a tuple of {n} ints, got {value!r}")
         return tuple(check_int(name, v, minimum=minimum) for v in value)
     return (check_int(name, value, minimum=minimum),) * n
+
+
+def check_choice(name: str, value, allowed: tuple) -> str:
+    """Return `value` if it is one of `allowed`, else raise a ValueError naming `name`.
+
+    Examples
+    --------
+    >>> check_choice("padding_mode", "zeros", ("zeros", "reflect"))
+    'zeros'
+    >>> check_choice("padding_mode", "mirror", ("zeros", "reflect"))
+    Traceback (most recent call last):
+    ...
+    ValueError: `padding_mode` must be one of 'zeros', 'reflect', got 'mirror'
+    """
+    if not isinstance(value, str) or value not in allowed:
+        choices = ", ".join(repr(a) for a in allowed)
+        raise ValueError(f"`{name}` must be one of {choices}, got {value!r}")
+    return value

@@ -1,0 +1,130 @@
+"""How fast is cnnlab's convolution next to PyTorch's? Run ``python benchmarks/bench_conv.py``.
+
+Prints, all measured in the same run on this machine:
+
+1. ``cnnlab.conv2d / F.conv2d`` on the course shapes (goal: <= 2x), with the GFLOP/s of both
+   next to the float32 matmul GFLOP/s of a large square matrix multiply (the "peak").
+2. ``conv2d_loops / cnnlab.conv2d`` on a small shape: what the textbook loops cost.
+3. ``conv2d_fft`` against ``F.conv2d`` for growing kernels, in NCHW and channels-last memory
+   formats, and the crossover: the smallest kernel size where the FFT wins.
+
+Threads: 2, or ``CNNLAB_BENCH_THREADS``. glibc's allocator settings change the timings (large
+buffers returned to the system are page-faulted in again on every call), so the script re-runs
+itself with ``MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=4294967296`` when they are
+not already exported. ``--quick`` is a smoke run (< 30 s) with smaller sizes and fewer repeats.
+"""
+
+import argparse
+import os
+import sys
+
+MALLOC = {"MALLOC_MMAP_THRESHOLD_": "33554432", "MALLOC_TRIM_THRESHOLD_": "4294967296"}
+if any(os.environ.get(k) != v for k, v in MALLOC.items()):  # glibc reads them only at start
+    os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, **MALLOC})
+
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+from torch.utils.benchmark import Timer  # noqa: E402
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import cnnlab.conv as conv  # noqa: E402
+from cnnlab.fft import conv2d_fft  # noqa: E402
+from cnnlab.functional import conv2d_loops  # noqa: E402
+
+COURSE_SHAPES = [  # (input shape, out_channels, kernel, stride, padding, dilation)
+    ((64, 3, 32, 32), 32, 3, 1, 1, 1),
+    ((64, 3, 32, 32), 32, 3, 2, 1, 1),
+    ((64, 3, 32, 32), 32, 3, 1, 2, 2),
+    ((64, 32, 16, 16), 64, 3, 1, 1, 1),
+    ((64, 32, 16, 16), 64, 3, 2, 1, 1),
+    ((64, 32, 16, 16), 64, 3, 1, 2, 2),
+    ((1, 3, 512, 512), 16, 3, 1, 1, 1),
+]
+
+
+def seconds(fn, min_run_time):
+    """Median seconds per call of `fn()`, after a warm-up call."""
+    fn()
+    return Timer("fn()", globals={"fn": fn}).blocked_autorange(min_run_time=min_run_time).median
+
+
+def conv_flops(x_shape, out_channels, k, out_hw):
+    n, c = x_shape[:2]
+    return 2 * n * out_channels * out_hw[0] * out_hw[1] * c * k * k
+
+
+def peak_gflops(n, min_run_time):
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    return 2 * n**3 / seconds(lambda: a @ b, min_run_time) / 1e9
+
+
+def course_table(min_run_time):
+    print("1. cnnlab.conv2d (im2col) / F.conv2d, float32, NCHW in, NCHW out")
+    print(f"{'input':>18} {'O':>3} {'k':>2} {'s':>2} {'d':>2} {'F ms':>8} {'ours ms':>8} "
+          f"{'ratio':>6} {'F GF/s':>7} {'ours GF/s':>9}")
+    worst = 0.0
+    for shape, out_channels, k, s, p, d in COURSE_SHAPES:
+        x, w, b = torch.randn(shape), torch.randn(out_channels, shape[1], k, k), torch.randn(out_channels)
+        theirs = seconds(lambda: F.conv2d(x, w, b, s, p, d), min_run_time)
+        ours = seconds(lambda: conv.conv2d(x, w, b, s, p, d), min_run_time)
+        torch.testing.assert_close(conv.conv2d(x, w, b, s, p, d), F.conv2d(x, w, b, s, p, d),
+                                   atol=1e-3, rtol=1e-3)
+        flops = conv_flops(shape, out_channels, k, F.conv2d(x, w, b, s, p, d).shape[2:])
+        worst = max(worst, ours / theirs)
+        print(f"{str(shape):>18} {out_channels:>3} {k:>2} {s:>2} {d:>2} {theirs * 1e3:8.2f} "
+              f"{ours * 1e3:8.2f} {ours / theirs:5.2f}x {flops / theirs / 1e9:7.1f} {flops / ours / 1e9:9.1f}")
+    print(f"worst ratio: {worst:.2f}x (goal <= 2x)\n")
+
+
+def loops_table(min_run_time):
+    x, w = torch.randn(2, 3, 12, 12), torch.randn(4, 3, 3, 3)
+    loops = seconds(lambda: conv2d_loops(x.numpy(), w.numpy(), padding=1), min_run_time)
+    ours = seconds(lambda: conv.conv2d(x, w, padding=1), min_run_time)
+    print("2. conv2d_loops / cnnlab.conv2d on (2, 3, 12, 12) -> 4 channels, k3 pad 1")
+    print(f"loops {loops * 1e3:.2f} ms, im2col {ours * 1e3:.3f} ms: {loops / ours:.0f}x slower\n")
+
+
+def fft_table(size, kernels, min_run_time):
+    print(f"3. conv2d_fft vs F.conv2d, one {size}x{size} image, padding 0, float32 (ms; ratio = FFT / F)")
+    for channels in (1, 16):
+        x = torch.randn(1, channels, size, size)
+        x_cl = x.contiguous(memory_format=torch.channels_last)
+        print(f"   {channels} input channel(s) -> 1 output channel")
+        print(f"{'k':>4} {'F NCHW':>9} {'F ch-last':>10} {'FFT':>8} {'FFT/NCHW':>9} {'FFT/ch-last':>12}")
+        crossover = {"NCHW": None, "channels-last": None}
+        for k in kernels:
+            w = torch.randn(1, channels, k, k)
+            w_cl = w.contiguous(memory_format=torch.channels_last)
+            nchw = seconds(lambda: F.conv2d(x, w), min_run_time)
+            cl = seconds(lambda: F.conv2d(x_cl, w_cl), min_run_time)
+            fft = seconds(lambda: conv2d_fft(x, w), min_run_time)
+            for name, t in (("NCHW", nchw), ("channels-last", cl)):
+                if crossover[name] is None and fft < t:
+                    crossover[name] = k
+            print(f"{k:>4} {nchw * 1e3:9.2f} {cl * 1e3:10.2f} {fft * 1e3:8.2f} {fft / nchw:8.2f}x {fft / cl:11.2f}x")
+        for name, k in crossover.items():
+            print(f"   crossover ({name}): " + (f"FFT wins from k = {k}" if k else "FFT never wins here"))
+    print()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smoke run, < 30 s")
+    args = parser.parse_args()
+    threads = int(os.environ.get("CNNLAB_BENCH_THREADS", "2"))
+    torch.set_num_threads(threads)
+    min_run_time = 0.05 if args.quick else 0.5
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, "
+          f"MALLOC_MMAP_THRESHOLD_={os.environ['MALLOC_MMAP_THRESHOLD_']}, quick={args.quick}")
+    peak = peak_gflops(1024 if args.quick else 2048, min_run_time)
+    print(f"peak: float32 square matmul {peak:.1f} GFLOP/s\n")
+    course_table(min_run_time)
+    loops_table(min_run_time / 5)
+    if args.quick:
+        fft_table(128, (3, 15, 31), 0.02)
+    else:
+        fft_table(512, (3, 7, 15, 31, 63), 0.2)
+
+
+if __name__ == "__main__":
+    main()

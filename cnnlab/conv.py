@@ -1,0 +1,221 @@
+"""Convolution as one matrix multiply (im2col), with the arguments of ``torch.nn.functional``.
+
+Every output value of a convolution is a dot product between the kernel and one window of the
+input. im2col ("image to columns") copies every window into a column of one *patch matrix*, so
+that the whole layer becomes a single matrix multiply:
+
+    (O, C·kh·kw) @ (C·kh·kw, N·OH·OW) -> (O, N·OH·OW)
+
+``torch.Tensor.unfold`` gives the windows as a view (nothing copied); ``reshape`` does the one
+copy. On the CPU the patch matrix is built a block at a time, so that each block is still in the
+cache when the multiply reads it: that, not the arithmetic, is what makes im2col fast.
+The other ways to compute the same thing are :func:`cnnlab.functional.conv2d_loops` (the
+definition) and :func:`cnnlab.fft.conv2d_fft` (the convolution theorem).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+from torch import nn
+
+from cnnlab._checks import check_choice, check_int, check_tuple
+from cnnlab.functional import PADDING_MODES, _parse, pad
+
+# Entries in one block of the patch matrix: 2**19 float32 numbers are 2 MiB, the size of the
+# L2 caches of a small machine. Measured with benchmarks/bench_conv.py.
+_BLOCK_ELEMENTS = 2**19
+
+
+def _block_slices(batch, out_size, entries_per_row, device):
+    """Cut the output into blocks of whole images or of rows of one image.
+
+    Each block's patch matrix has about ``_BLOCK_ELEMENTS`` entries on the CPU; on a GPU one block
+    holds everything (its memory is fast and each launch costs time).
+    """
+    budget = _BLOCK_ELEMENTS if device.type == "cpu" else math.inf
+    rows = max(1, int(budget // entries_per_row))
+    if rows >= out_size[0]:
+        images = min(batch, rows // out_size[0])
+        return [(slice(n, n + images), slice(None)) for n in range(0, batch, images)]
+    return [
+        (slice(n, n + 1), slice(r, r + rows)) for n in range(batch) for r in range(0, out_size[0], rows)
+    ]
+
+
+def _im2col_conv(x, weight, bias, stride, dilation, groups):
+    """Convolve an already padded `x` (N, C, *spatial) with `weight` by blocks of im2col."""
+    N, C = x.shape[:2]
+    O, kernel = weight.shape[0], weight.shape[2:]
+    nd = len(kernel)
+    # windows: (N, C, *out_size, *kernel), a view of x: nothing is copied yet
+    windows = x
+    for dim, (k, s, d) in enumerate(zip(kernel, stride, dilation), start=2):
+        windows = windows.unfold(dim, d * (k - 1) + 1, s)
+    windows = windows[(..., *(slice(None, None, d) for d in dilation))]
+    out_size = windows.shape[2 : 2 + nd]
+    # (groups, C/groups, *kernel, N, *out_size): the rows of the patch matrix come first
+    order = (1, 2, *range(3 + nd, 3 + 2 * nd), 0, *range(3, 3 + nd))
+    windows = windows.unflatten(1, (groups, C // groups)).permute(order)
+    w = weight.reshape(groups, O // groups, -1)  # (groups, O/groups, C/groups·kh·kw)
+    out = x.new_empty(N, O, *out_size)
+    entries_per_row = C * math.prod(kernel) * math.prod(out_size[1:])
+    for images, rows in _block_slices(N, out_size, entries_per_row, x.device):
+        block = windows[(..., images, rows) + (slice(None),) * (nd - 1)]
+        patches = block.reshape(groups, w.shape[2], -1)  # the copy: (groups, K, M)
+        if bias is None:
+            y = torch.bmm(w, patches)
+        else:
+            y = torch.baddbmm(bias.view(groups, -1, 1), w, patches)
+        # (O, n, rows, ...) -> (n, O, rows, ...)
+        out[images, :, rows].copy_(y.view(O, -1, *block.shape[-nd:]).transpose(0, 1))
+    return out
+
+
+def _conv(nd, input, weight, bias, stride, padding, dilation, groups, padding_mode):
+    """Shared body of conv1d, conv2d and conv3d: check, pad, im2col, return the input's type."""
+    x, weight, bias, stride, pads, dilation, groups, mode, unbatched = _parse(
+        input, weight, bias, stride, padding, dilation, groups, padding_mode, nd
+    )
+    out = _im2col_conv(pad(x, pads, mode), weight, bias, stride, dilation, groups)
+    if unbatched:
+        out = out.squeeze(0)
+    return out.numpy() if isinstance(input, np.ndarray) else out
+
+
+_SIGNATURE_DOC = """
+    Parameters
+    ----------
+    input : Tensor or ndarray, shape (N, C, {dims}) or (C, {dims})
+        On any device; a NumPy array gives a NumPy array back.
+    weight : Tensor or ndarray, shape (O, C / groups, {kernel})
+        Same dtype and device as `input`.
+    bias : Tensor or ndarray, shape (O,), optional
+    stride, dilation : int or tuple of {nd} ints, each >= 1
+    padding : int, tuple of {nd} ints, 'valid' or 'same'
+        'same' keeps the spatial size; it needs stride 1.
+    groups : int
+        Split the channels into `groups` independent convolutions; must divide C and O.
+    padding_mode : {{'zeros', 'reflect', 'replicate', 'circular'}}
+        What the padding is filled with, as in ``torch.nn.Conv{nd}d``.
+
+    Returns
+    -------
+    Tensor or ndarray, shape (N, O, {out})
+        Same type, dtype and device as `input`; differentiable with autograd.
+
+    Raises
+    ------
+    ValueError
+        Wrong number of dimensions, a stride or dilation < 1, `groups` that does not divide the
+        channels, a kernel larger than the padded input, 'same' with stride > 1, an unknown
+        `padding_mode`, or `weight` on another device.
+    TypeError
+        `weight` or `bias` of another dtype than `input`, or an integer `input`.
+"""
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros"):
+    """1-D convolution (cross-correlation, as in PyTorch) by im2col.
+    {doc}
+    Examples
+    --------
+    >>> x = torch.arange(5.0).view(1, 1, 5)
+    >>> conv1d(x, torch.tensor([[[1.0, 0.0, -1.0]]]))
+    tensor([[[-2., -2., -2.]]])
+    """
+    return _conv(1, input, weight, bias, stride, padding, dilation, groups, padding_mode)
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros"):
+    """2-D convolution (cross-correlation, as in PyTorch) by im2col and one matrix multiply.
+    {doc}
+    Examples
+    --------
+    >>> x = torch.arange(16.0).view(1, 1, 4, 4)
+    >>> conv2d(x, torch.ones(1, 1, 3, 3))
+    tensor([[[[45., 54.],
+              [81., 90.]]]])
+    >>> conv2d(x, torch.ones(1, 1, 3, 3), padding="same").shape
+    torch.Size([1, 1, 4, 4])
+    >>> conv2d(np.ones((1, 2, 3, 3)), np.ones((4, 1, 3, 3)), groups=2)[0, :, 0, 0]
+    array([9., 9., 9., 9.])
+    """
+    return _conv(2, input, weight, bias, stride, padding, dilation, groups, padding_mode)
+
+
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros"):
+    """3-D convolution (cross-correlation, as in PyTorch) by im2col.
+    {doc}
+    Examples
+    --------
+    >>> conv3d(torch.ones(1, 1, 3, 3, 3), torch.ones(1, 1, 2, 2, 2)).shape
+    torch.Size([1, 1, 2, 2, 2])
+    """
+    return _conv(3, input, weight, bias, stride, padding, dilation, groups, padding_mode)
+
+
+for _f, _nd, _dims in ((conv1d, 1, "L"), (conv2d, 2, "H, W"), (conv3d, 3, "D, H, W")):
+    _sizes = {"L": "k", "H, W": "kh, kw", "D, H, W": "kd, kh, kw"}[_dims]
+    _out = {"L": "OL", "H, W": "OH, OW", "D, H, W": "OD, OH, OW"}[_dims]
+    _f.__doc__ = _f.__doc__.format(doc=_SIGNATURE_DOC.format(dims=_dims, kernel=_sizes, nd=_nd, out=_out))
+
+
+class Conv2d(nn.Module):
+    """A 2-D convolution layer built on :func:`cnnlab.conv2d`, a drop-in for ``nn.Conv2d``.
+
+    Same constructor, parameters and initialisation as ``torch.nn.Conv2d`` (Kaiming-uniform with
+    ``a=sqrt(5)``, bias uniform in ``±1/sqrt(fan_in)``), so the same seed gives the same layer.
+
+    Examples
+    --------
+    >>> _ = torch.manual_seed(0)
+    >>> ours = Conv2d(3, 8, 3, padding=1)
+    >>> _ = torch.manual_seed(0)
+    >>> theirs = nn.Conv2d(3, 8, 3, padding=1)
+    >>> x = torch.randn(2, 3, 5, 5)
+    >>> torch.allclose(ours(x), theirs(x), atol=1e-6)
+    True
+    """
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
+                 groups=1, bias=True, padding_mode="zeros", device=None, dtype=None):
+        super().__init__()
+        groups = check_int("groups", groups, minimum=1)
+        check_int("in_channels", in_channels, minimum=1)
+        check_int("out_channels", out_channels, minimum=1)
+        if in_channels % groups or out_channels % groups:
+            raise ValueError(
+                f"`groups` must divide in_channels={in_channels} and out_channels={out_channels}, "
+                f"got groups={groups}"
+            )
+        self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
+        self.kernel_size = check_tuple("kernel_size", kernel_size, 2, minimum=1)
+        self.stride = check_tuple("stride", stride, 2, minimum=1)
+        self.dilation = check_tuple("dilation", dilation, 2, minimum=1)
+        self.padding = padding if isinstance(padding, str) else check_tuple("padding", padding, 2, minimum=0)
+        self.padding_mode = check_choice("padding_mode", padding_mode, PADDING_MODES)
+        factory = {"device": device, "dtype": dtype}
+        self.weight = nn.Parameter(torch.empty(out_channels, in_channels // groups, *self.kernel_size, **factory))
+        self.bias = nn.Parameter(torch.empty(out_channels, **factory)) if bias else None
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """Draw the parameters exactly as ``nn.Conv2d.reset_parameters`` does."""
+        nn.init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in = self.weight[0].numel()  # C/groups · kh · kw
+            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+            nn.init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, x):
+        """Convolve `x`, shape (N, C, H, W), with this layer's weight and bias."""
+        return conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation,
+                      self.groups, self.padding_mode)
+
+    def extra_repr(self):
+        return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+                f"stride={self.stride}, padding={self.padding}, dilation={self.dilation}, "
+                f"groups={self.groups}, bias={self.bias is not None}, padding_mode={self.padding_mode!r}")
