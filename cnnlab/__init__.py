@@ -5,6 +5,7 @@ from cnnlab.data import SAMPLE_IMAGES, Split, digits_splits, load_digits, sample
 from cnnlab.device import best, seed_everything
 from cnnlab.plotting import (
     plot_confusion,
+    plot_conv_window,
     plot_curves,
     plot_history,
     plot_param_counts,
@@ -27,6 +28,7 @@ __all__ = [
     "History",
     "load_digits",
     "plot_confusion",
+    "plot_conv_window",
     "plot_curves",
     "plot_history",
     "plot_param_counts",

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
-from cnnlab._checks import check_int
+from cnnlab._checks import check_int, check_tuple
 from cnnlab.counting import conv_params, dense_params
 
 __all__ = ["plot_curves", "plot_param_counts", "show_images"]
@@ -364,4 +364,102 @@ def plot_confusion(matrix, *, class_names: Sequence[str] | None = None, title: s
     ax.set_ylabel("true")
     if title is not None:
         ax.set_title(title)
+    return fig
+
+
+def plot_conv_window(
+    size,
+    kernel_size,
+    *,
+    stride=1,
+    padding=0,
+    dilation=1,
+    output_index=(0, 0),
+    figsize: tuple[float, float] | None = None,
+) -> Figure:
+    """Draw which input pixels feed one output pixel of a 2-D convolution.
+
+    Left: the input grid with its zero padding (grey, hatched), the window of
+    the chosen output pixel outlined, and the pixels the kernel actually reads
+    filled (with dilation they are spread out). Right: the output grid with the
+    chosen pixel filled. Sizes come from :func:`cnnlab.shapes.conv_output_size`.
+
+    Parameters
+    ----------
+    size : int or (int, int)
+        Input height and width (small grids read best, up to about 16).
+    kernel_size, stride, dilation : int or (int, int)
+    padding : int or (int, int)
+        Zeros on each side (symmetric), per dimension.
+    output_index : (int, int), default (0, 0)
+        Row and column of the output pixel to trace.
+    figsize : (float, float), optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Two axes, titled with the input and output sizes.
+
+    Raises
+    ------
+    ValueError
+        If the kernel does not fit the padded input or `output_index` is outside the output.
+
+    Examples
+    --------
+    >>> fig = plot_conv_window(5, 3, padding=1, output_index=(0, 0))
+    >>> [ax.get_title() for ax in fig.axes]
+    ['input 5×5, padding 1: 9 pixels read', 'output 5×5']
+    >>> fig = plot_conv_window(7, 3, stride=2, dilation=2, output_index=(1, 1))
+    >>> fig.axes[1].get_title()
+    'output 2×2'
+    """
+    from cnnlab.shapes import conv_output_size
+
+    (h, w) = check_tuple("size", size, 2, minimum=1)
+    k = check_tuple("kernel_size", kernel_size, 2, minimum=1)
+    s = check_tuple("stride", stride, 2, minimum=1)
+    d = check_tuple("dilation", dilation, 2, minimum=1)
+    p = check_tuple("padding", padding, 2, minimum=0)
+    out_h, out_w = conv_output_size((h, w), k, s, p, d)
+    if (
+        not isinstance(output_index, (tuple, list))
+        or len(output_index) != 2
+        or not (0 <= output_index[0] < out_h and 0 <= output_index[1] < out_w)
+    ):
+        raise ValueError(
+            f"`output_index` must be (row, col) inside the {out_h}×{out_w} output, got {output_index!r}"
+        )
+    oi, oj = output_index
+    top, left = oi * s[0], oj * s[1]  # window corner in padded coordinates
+    read = {(top + a * d[0], left + b * d[1]) for a in range(k[0]) for b in range(k[1])}
+    span = ((k[0] - 1) * d[0] + 1, (k[1] - 1) * d[1] + 1)
+
+    H, W = h + 2 * p[0], w + 2 * p[1]
+    if figsize is None:
+        figsize = (4.0 + 0.3 * (W + out_w), 0.5 + 0.3 * max(H, out_h) + 0.6)
+    fig = Figure(figsize=figsize, layout="constrained")
+    ax_in, ax_out = fig.subplots(1, 2, width_ratios=[W, max(out_w, 1)])
+    from matplotlib.patches import Rectangle
+
+    for i in range(H):
+        for j in range(W):
+            pad_cell = not (p[0] <= i < p[0] + h and p[1] <= j < p[1] + w)
+            face = "tab:orange" if (i, j) in read else ("0.85" if pad_cell else "white")
+            ax_in.add_patch(Rectangle((j, i), 1, 1, facecolor=face, edgecolor="0.5",
+                                      hatch="//" if pad_cell else None, lw=0.6))
+    ax_in.add_patch(Rectangle((left, top), span[1], span[0], fill=False, edgecolor="tab:red", lw=2.2))
+    for i in range(out_h):
+        for j in range(out_w):
+            face = "tab:orange" if (i, j) == (oi, oj) else "white"
+            ax_out.add_patch(Rectangle((j, i), 1, 1, facecolor=face, edgecolor="0.5", lw=0.6))
+    pad_text = f", padding {p[0]}" if p[0] == p[1] else f", padding {p}"
+    ax_in.set_title(f"input {h}×{w}{pad_text if any(p) else ''}: {len(read)} pixels read")
+    ax_out.set_title(f"output {out_h}×{out_w}")
+    for ax, (rows, cols) in ((ax_in, (H, W)), (ax_out, (out_h, out_w))):
+        ax.set_xlim(0, cols)
+        ax.set_ylim(rows, 0)
+        ax.set_aspect("equal")
+        ax.set_xticks([])
+        ax.set_yticks([])
     return fig

@@ -144,3 +144,34 @@ def test_show_images_converts_an_rgb_nchw_batch_of_one_to_channels_last():
     batch = torch.rand(1, 3, 4, 5, generator=torch.Generator().manual_seed(0))
     fig = show_images(batch)
     np.testing.assert_array_equal(fig.axes[0].images[0].get_array(), batch[0].permute(1, 2, 0).numpy())
+
+
+def _filled(ax, colour="tab:orange"):
+    from matplotlib.colors import to_rgba
+
+    return {
+        (int(p.get_y()), int(p.get_x()))
+        for p in ax.patches
+        if p.get_fill() and p.get_facecolor() == to_rgba(colour)
+    }
+
+
+def test_plot_conv_window_marks_the_pixels_the_kernel_reads():
+    from cnnlab.plotting import plot_conv_window
+
+    fig = plot_conv_window(7, 3, stride=2, padding=1, dilation=2, output_index=(1, 2))
+    ax_in, ax_out = fig.axes
+    # padded coordinates: window corner (2, 4), taps every 2nd pixel
+    assert _filled(ax_in) == {(r, c) for r in (2, 4, 6) for c in (4, 6, 8)}
+    assert _filled(ax_out) == {(1, 2)}
+    assert ax_out.get_title() == "output 3×3"
+    assert len(ax_in.patches) == 9 * 9 + 1  # every padded cell plus the window outline
+
+
+def test_plot_conv_window_rejects_an_output_pixel_outside_the_output():
+    from cnnlab.plotting import plot_conv_window
+
+    with pytest.raises(ValueError, match="`output_index`"):
+        plot_conv_window(5, 3, output_index=(3, 0))
+    with pytest.raises(ValueError, match="kernel_size"):
+        plot_conv_window(3, 5)
