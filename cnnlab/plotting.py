@@ -463,3 +463,475 @@ def plot_conv_window(
         ax.set_xticks([])
         ax.set_yticks([])
     return fig
+
+
+def explore_conv_window(
+    size=15,
+    kernel_size=3,
+    dilation=1,
+    stride=1,
+    row: int = 0,
+    col: int = 0,
+    *,
+    padding=0,
+    figsize: tuple[float, float] | None = None,
+) -> Figure:
+    """:func:`plot_conv_window` for a widget: clamp the output pixel, state the sizes in a title.
+
+    Sliders can ask for an output pixel that a larger stride or dilation has
+    just removed; here (`row`, `col`) is moved to the nearest pixel of the
+    output instead of raising. The figure's title gives the effective kernel
+    size ``k + (k - 1)(d - 1)`` and the output size.
+
+    Parameters
+    ----------
+    size : int or (int, int), default 15
+        Input height and width.
+    kernel_size, dilation, stride : int or (int, int)
+        As in :func:`torch.nn.functional.conv2d`.
+    row, col : int, default 0
+        Output pixel to trace; clamped to ``[0, out - 1]``.
+    padding : int or (int, int), default 0, keyword-only
+    figsize : (float, float), optional, keyword-only
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure of :func:`plot_conv_window`, with a title such as
+        ``"kernel 3×3, dilation 2: effective 5×5 · output 11×11"``.
+
+    Raises
+    ------
+    ValueError
+        If the (dilated) kernel does not fit the padded input.
+
+    Examples
+    --------
+    >>> fig = explore_conv_window(15, 3, dilation=2, row=50, col=50)
+    >>> fig.get_suptitle()
+    'kernel 3×3, dilation 2: effective 5×5 · output 11×11 · pixel (10, 10)'
+    """
+    from cnnlab.shapes import conv_output_size, effective_kernel_size
+
+    hw = check_tuple("size", size, 2, minimum=1)
+    k = check_tuple("kernel_size", kernel_size, 2, minimum=1)
+    d = check_tuple("dilation", dilation, 2, minimum=1)
+    s = check_tuple("stride", stride, 2, minimum=1)
+    p = check_tuple("padding", padding, 2, minimum=0)
+    row = check_int("row", row, minimum=0)
+    col = check_int("col", col, minimum=0)
+    e = effective_kernel_size(k, d)
+    out_h, out_w = conv_output_size(hw, k, s, p, d)
+    index = (min(row, out_h - 1), min(col, out_w - 1))
+    fig = plot_conv_window(hw, k, stride=s, padding=p, dilation=d, output_index=index,
+                           figsize=figsize)
+
+    def pair(v):
+        return f"{v[0]}×{v[1]}"
+
+    dil = f"{d[0]}" if d[0] == d[1] else pair(d)
+    fig.suptitle(f"kernel {pair(k)}, dilation {dil}: effective {pair(e)} · "
+                 f"output {out_h}×{out_w} · pixel {index}")
+    return fig
+
+
+def plot_conv_cost(
+    in_channels: int = 64,
+    out_channels: int = 64,
+    kernel_size: int = 3,
+    groups: int = 1,
+    output_size: int = 32,
+    *,
+    figsize: tuple[float, float] = (9.0, 3.6),
+) -> Figure:
+    """Parameters and MACs of a (grouped) convolution, next to a standard and a separable one.
+
+    Three bars per panel: the standard convolution (``groups=1``), the layer
+    with `groups`, and a depthwise-separable pair (depthwise ``k × k`` then
+    pointwise 1 × 1), all with biases, from :mod:`cnnlab.counting`. Meant for
+    :func:`ipywidgets.interact`.
+
+    Parameters
+    ----------
+    in_channels, out_channels : int, default 64
+        Channels in and out, >= 1, both divisible by `groups`.
+    kernel_size : int, default 3
+        Side of the square kernel, >= 1.
+    groups : int, default 1
+        Channel groups of the middle bar.
+    output_size : int, default 32
+        Height and width of the output feature map (for the MACs).
+    figsize : (float, float), default (9.0, 3.6), keyword-only
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Two axes (log scale): parameters (left) and MACs (right), three bars each.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument is not a positive int or `groups` does not divide the channels.
+
+    Examples
+    --------
+    >>> fig = plot_conv_cost(3, 10, 3, output_size=62)
+    >>> [round(bar.get_height()) for bar in fig.axes[0].patches]
+    [280, 280, 70]
+    >>> plot_conv_cost(6, 9, 3, groups=2)
+    Traceback (most recent call last):
+    ...
+    ValueError: `out_channels` must be divisible by `groups`=2, got 9
+    """
+    from cnnlab.counting import conv_macs, separable_macs, separable_params
+
+    params = [
+        conv_params(in_channels, out_channels, kernel_size),
+        conv_params(in_channels, out_channels, kernel_size, groups=groups),
+        separable_params(in_channels, out_channels, kernel_size),
+    ]
+    macs = [
+        conv_macs(in_channels, out_channels, kernel_size, output_size),
+        conv_macs(in_channels, out_channels, kernel_size, output_size, groups=groups),
+        separable_macs(in_channels, out_channels, kernel_size, output_size),
+    ]
+    labels = ["standard", f"groups={groups}", "depthwise\n+ 1×1"]
+    fig = Figure(figsize=figsize, layout="constrained")
+    for ax, values, name in zip(fig.subplots(1, 2), (params, macs), ("parameters", "MACs")):
+        bars = ax.bar(labels, values, color=["tab:blue", "tab:orange", "tab:green"])
+        ax.bar_label(bars, labels=[f"{v:,}" for v in values], padding=2, fontsize=8)
+        ax.set_yscale("log")
+        ax.set_ylim(1, max(values) * 30)
+        ax.set_ylabel(f"{name} (log scale)")
+        ax.set_xlabel("layer")
+        ax.set_title(name)
+    fig.suptitle(f"{in_channels} → {out_channels} channels, {kernel_size}×{kernel_size} kernel, "
+                 f"output {output_size}×{output_size}")
+    return fig
+
+
+def conv_window_explorer(size=7, kernel_size=3, stride=1, padding=0, row=0, col=0) -> Figure:
+    """:func:`plot_conv_window` for sliders: clamps the output pixel and states the size formula.
+
+    Meant for :func:`ipywidgets.interact`: `row` and `col` are clamped into the
+    output, so a slider range that suits the largest output never raises, and
+    the figure's title writes out ``floor((n + 2p - k) / s) + 1`` with the
+    slider values. A kernel larger than the padded input gives a figure that
+    says so instead of an error.
+
+    Parameters
+    ----------
+    size : int, default 7
+        Input height and width, >= 1.
+    kernel_size, stride : int, default 3 and 1
+        Square kernel side and step, >= 1.
+    padding : int, default 0
+        Zeros on each side, >= 0.
+    row, col : int, default 0
+        Output pixel to trace, >= 0; clamped to the last row / column.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Two axes (input, output) under a title with the output-size formula, or
+        one axes with a message when the kernel does not fit.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument is not an int in its range.
+
+    Examples
+    --------
+    >>> fig = conv_window_explorer(8, 3, stride=2, padding=1, row=9, col=0)
+    >>> fig.get_suptitle()
+    'output size ⌊(8 + 2·1 − 3) / 2⌋ + 1 = 4'
+    >>> fig.axes[1].get_title()
+    'output 4×4'
+    >>> conv_window_explorer(3, 7).get_suptitle()
+    'kernel 7 is larger than the padded input 3 + 2·0 = 3: no output'
+    """
+    from cnnlab.shapes import conv_output_size
+
+    size = check_int("size", size, minimum=1)
+    kernel_size = check_int("kernel_size", kernel_size, minimum=1)
+    stride = check_int("stride", stride, minimum=1)
+    padding = check_int("padding", padding, minimum=0)
+    row = check_int("row", row, minimum=0)
+    col = check_int("col", col, minimum=0)
+    padded = size + 2 * padding
+    if kernel_size > padded:
+        fig = Figure(figsize=(6.4, 1.6), layout="constrained")
+        ax = fig.add_subplot()
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, "make the kernel smaller or the padding larger",
+                ha="center", va="center", transform=ax.transAxes)
+        fig.suptitle(f"kernel {kernel_size} is larger than the padded input "
+                     f"{size} + 2·{padding} = {padded}: no output")
+        return fig
+    out = conv_output_size(size, kernel_size, stride=stride, padding=padding)
+    fig = plot_conv_window(size, kernel_size, stride=stride, padding=padding,
+                           output_index=(min(row, out - 1), min(col, out - 1)))
+    fig.suptitle(f"output size ⌊({size} + 2·{padding} − {kernel_size}) / {stride}⌋ + 1 = {out}")
+    return fig
+
+
+def plot_kernels(
+    kernels: Mapping[str, object],
+    *,
+    ncols: int | None = None,
+    decimals: int = 2,
+    cmap: str = "coolwarm",
+    suptitle: str | None = None,
+    figsize: tuple[float, float] | None = None,
+) -> Figure:
+    """Draw small kernels as heat maps with their values written in the cells.
+
+    Each panel has its own colour scale, symmetric around 0 (so with the
+    default ``"coolwarm"`` map negative weights are blue, positive red and 0
+    is white), and its title is the kernel's name.
+
+    Parameters
+    ----------
+    kernels : mapping of str to array or tensor of shape (kh, kw)
+        Name -> kernel, drawn in the order given (``cnnlab.kernels.KERNELS``
+        fits). Tensors may live on any device and require grad.
+    ncols : int, optional, keyword-only
+        Panels per row; by default all on one row, at most 5 per row.
+    decimals : int, default 2, keyword-only
+        Digits after the point in the cell labels (trailing zeros dropped).
+    cmap : str, default "coolwarm", keyword-only
+    suptitle : str, optional, keyword-only
+    figsize : (float, float), optional, keyword-only
+        By default about 2.3 inches per panel.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes per kernel, in order, with column (x) and row (y) labels.
+
+    Raises
+    ------
+    ValueError
+        If `kernels` is empty or a kernel is not 2-D.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> fig = plot_kernels({"sobel x": np.array([[-1.0, 0, 1], [-2, 0, 2], [-1, 0, 1]])})
+    >>> ax = fig.axes[0]
+    >>> ax.get_title(), [t.get_text() for t in ax.texts][:3]
+    ('sobel x', ['-1', '0', '1'])
+    """
+    if not kernels:
+        raise ValueError("`kernels` must hold at least one kernel, got none")
+    arrays = {}
+    for name, kernel in kernels.items():
+        if hasattr(kernel, "detach"):
+            kernel = kernel.detach().cpu().numpy()
+        array = np.asarray(kernel, dtype=np.float64)
+        if array.ndim != 2:
+            raise ValueError(f"`kernels[{name!r}]` must be 2-D (kh, kw), got shape {array.shape}")
+        arrays[name] = array
+    decimals = check_int("decimals", decimals, minimum=0)
+    n = len(arrays)
+    ncols = min(n, 5) if ncols is None else min(check_int("ncols", ncols, minimum=1), n)
+    nrows = math.ceil(n / ncols)
+    if figsize is None:
+        figsize = (2.3 * ncols, 2.4 * nrows + (0.4 if suptitle else 0.0))
+    fig = Figure(figsize=figsize, layout="constrained")
+    grid = fig.subplots(nrows, ncols, squeeze=False)
+    items = list(arrays.items())
+    for k, ax in enumerate(grid.flat):
+        if k >= n:
+            fig.delaxes(ax)  # empty cells of the last row
+            continue
+        name, array = items[k]
+        _draw_kernel(ax, array, decimals, cmap)
+        ax.set_title(name)
+        ax.set_xlabel("column")
+        if k % ncols == 0:
+            ax.set_ylabel("row")
+    if suptitle is not None:
+        fig.suptitle(suptitle)
+    return fig
+
+
+def _draw_kernel(ax, array: np.ndarray, decimals: int = 2, cmap: str = "coolwarm") -> None:
+    """Heat map of one kernel on `ax`, colours symmetric around 0, values written up to 9×9."""
+    limit = float(np.abs(array).max()) or 1.0
+    ax.imshow(array, cmap=cmap, vmin=-limit, vmax=limit, interpolation="nearest")
+    if array.size <= 81:  # numbers stay readable up to 9×9
+        for (i, j), value in np.ndenumerate(array):
+            text = f"{value:.{decimals}f}"
+            if decimals:
+                text = text.rstrip("0").rstrip(".")
+            ax.text(j, i, "0" if text in ("-0", "") else text, ha="center", va="center", fontsize=8)
+    ax.set_xticks(range(array.shape[1]))
+    ax.set_yticks(range(array.shape[0]))
+
+
+def plot_filter(image, kernel="identity", sigma: float = 0.0, *, padding_mode: str = "reflect",
+                figsize: tuple[float, float] = (10.0, 3.6)) -> Figure:
+    """Filter a grey image with a named or given kernel, after an optional Gaussian blur.
+
+    Meant for :func:`ipywidgets.interact`: a dropdown of names from
+    ``cnnlab.kernels.KERNELS`` and a slider for `sigma`. When ``sigma > 0``
+    the image is first blurred with
+    ``cnnlab.kernels.gaussian(2 * ceil(3 * sigma) + 1, sigma)``; then it is
+    correlated with `kernel` by :func:`cnnlab.conv.conv2d` with
+    ``padding="same"``, so the output has the size of the input.
+
+    Parameters
+    ----------
+    image : array or tensor, shape (H, W)
+        A grey image with values in [0, 1], such as
+        ``cnnlab.sample_image("camera", size=256)``.
+    kernel : str or array of shape (kh, kw), default "identity"
+        A key of ``cnnlab.kernels.KERNELS`` or the kernel itself.
+    sigma : float, default 0.0
+        Standard deviation of the Gaussian pre-blur in pixels; 0 means none.
+    padding_mode : {'zeros', 'reflect', 'replicate', 'circular'}, default 'reflect', keyword-only
+        How the border is filled (see :func:`cnnlab.conv.conv2d`).
+    figsize : (float, float), default (10.0, 3.6), keyword-only
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Three axes: the (blurred) input, the kernel with its values, the output.
+        Outputs of kernels that sum to 1 are shown on the input's 0..1 scale
+        (clipped); other outputs (edge kernels sum to 0) are drawn with 0 as
+        mid-grey and ± their 99th percentile of ``|output|`` as black and white.
+
+    Raises
+    ------
+    ValueError
+        If `kernel` is an unknown name or not 2-D, `sigma` is negative, or
+        `image` is not a grey (H, W) image.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> fig = plot_filter(np.eye(8), "box_blur", sigma=1.0)
+    >>> [ax.get_title() for ax in fig.axes]
+    ['input, Gaussian blur σ = 1', 'kernel box_blur (3×3)', 'output, 8×8']
+    """
+    import torch
+
+    from cnnlab.conv import conv2d
+    from cnnlab.kernels import KERNELS, gaussian
+
+    name = None
+    if isinstance(kernel, str):
+        if kernel not in KERNELS:
+            raise ValueError(f"`kernel` must be one of {', '.join(KERNELS)} or an array, got {kernel!r}")
+        name, kernel = kernel, KERNELS[kernel]
+    if hasattr(kernel, "detach"):
+        kernel = kernel.detach().cpu().numpy()
+    kernel = np.asarray(kernel, dtype=np.float64)
+    if kernel.ndim != 2:
+        raise ValueError(f"`kernel` must be 2-D (kh, kw), got shape {kernel.shape}")
+    if isinstance(sigma, bool) or not isinstance(sigma, (int, float)) or not sigma >= 0:
+        raise ValueError(f"`sigma` must be a number >= 0, got {sigma!r}")
+    array = _as_image("image", image)
+    if array.ndim != 2:
+        raise ValueError(f"`image` must be grey, shape (H, W), got {array.shape}")
+    x = torch.tensor(np.asarray(array, dtype=np.float64))[None, None]  # (1, 1, H, W)
+    if sigma > 0:
+        g = gaussian(2 * math.ceil(3 * sigma) + 1, float(sigma))
+        x = conv2d(x, torch.tensor(g)[None, None], padding="same", padding_mode=padding_mode)
+    y = conv2d(x, torch.tensor(kernel)[None, None], padding="same", padding_mode=padding_mode)
+    x, y = x[0, 0].numpy(), y[0, 0].numpy()
+
+    fig = Figure(figsize=figsize, layout="constrained")
+    axes = fig.subplots(1, 3, width_ratios=[1, 0.7, 1])
+    axes[0].imshow(x, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+    axes[0].set_title("input" + (f", Gaussian blur σ = {sigma:g}" if sigma > 0 else ""))
+    _draw_kernel(axes[1], kernel)
+    kh, kw = kernel.shape
+    axes[1].set_title(f"kernel {name} ({kh}×{kw})" if name else f"kernel ({kh}×{kw})")
+    if abs(kernel.sum() - 1.0) < 1e-6:  # keeps the brightness: same scale as the input
+        axes[2].imshow(np.clip(y, 0, 1), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+    else:  # signed map (edges): 0 is mid-grey, the 1 % strongest responses saturate
+        limit = float(np.percentile(np.abs(y), 99)) or 1.0
+        axes[2].imshow(y, cmap="gray", vmin=-limit, vmax=limit, interpolation="nearest")
+    axes[2].set_title(f"output, {y.shape[0]}×{y.shape[1]}")
+    for ax, (xlabel, ylabel) in zip(axes, [("x (column)", "y (row)"), ("column", "row"),
+                                           ("x (column)", "y (row)")]):
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+    return fig
+
+
+_POOLS = ("max", "avg", "l2")
+
+
+def plot_pooling(feature_map, kernel_size: int = 2, mode: str = "max") -> Figure:
+    """A feature map next to its pooled version (non-overlapping windows), for a widget.
+
+    Pools with :mod:`cnnlab.pooling` (``max_pool2d``, ``avg_pool2d`` or ``lp_pool2d``
+    with ``norm_type=2``), stride = `kernel_size`, and draws both at the same size, so
+    the loss of detail is visible; the titles give the sizes.
+
+    Parameters
+    ----------
+    feature_map : array or tensor, shape (H, W)
+        One channel, e.g. a ReLU edge map of a photo.
+    kernel_size : int, default 2
+        Side of the square pooling window, >= 1 and at most min(H, W).
+    mode : {'max', 'avg', 'l2'}, default 'max'
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Two axes: the map (left) and the pooled map (right).
+
+    Raises
+    ------
+    TypeError, ValueError
+        For an unknown `mode`, a bad `kernel_size` or a map that is not 2-D.
+
+    Examples
+    --------
+    >>> fig = plot_pooling(np.arange(16.0).reshape(4, 4), 2, "max")
+    >>> fig.axes[1].images[0].get_array().tolist()
+    [[5.0, 7.0], [13.0, 15.0]]
+    >>> fig.axes[1].get_title()
+    'max pooling 2×2 → 2×2'
+    """
+    import torch
+
+    from cnnlab import pooling
+
+    if mode not in _POOLS:
+        raise ValueError(f"`mode` must be one of {_POOLS}, got {mode!r}")
+    array = _as_image("feature_map", feature_map)
+    if array.ndim != 2:
+        raise ValueError(f"`feature_map` must be 2-D (H, W), got shape {array.shape}")
+    k = check_int("kernel_size", kernel_size, minimum=1)
+    if k > min(array.shape):
+        raise ValueError(f"`kernel_size` must be at most the map's smaller side {min(array.shape)}, got {k}")
+    x = torch.as_tensor(np.asarray(array, dtype=np.float64))[None, None]  # (1, 1, H, W)
+    if mode == "max":
+        pooled = pooling.max_pool2d(x, k)
+    elif mode == "avg":
+        pooled = pooling.avg_pool2d(x, k)
+    else:
+        pooled = pooling.lp_pool2d(x, 2, k)
+    pooled = pooled[0, 0].numpy()
+    h, w = array.shape
+    fig = Figure(figsize=(9.0, 4.0), layout="constrained")
+    axes = fig.subplots(1, 2)
+    axes[0].imshow(array, cmap="gray", interpolation="nearest")
+    axes[0].set_title(f"feature map {h}×{w}")
+    # the pooled map drawn over the same extent: each value covers its k × k window
+    axes[1].imshow(pooled, cmap="gray", interpolation="nearest",
+                   extent=(-0.5, pooled.shape[1] * k - 0.5, pooled.shape[0] * k - 0.5, -0.5))
+    axes[1].set_xlim(axes[0].get_xlim())
+    axes[1].set_ylim(axes[0].get_ylim())
+    name = {"max": "max", "avg": "average", "l2": "L2"}[mode]
+    axes[1].set_title(f"{name} pooling {k}×{k} → {pooled.shape[0]}×{pooled.shape[1]}")
+    for ax in axes:
+        ax.set_xlabel("x (column of the input)")
+        ax.set_ylabel("y (row of the input)")
+    return fig
