@@ -26,6 +26,7 @@ from cnnlab.device import best, seed_everything
 from cnnlab.fft import conv2d_fft
 from cnnlab.functional import PADDING_MODES, conv2d_loops, convolve2d, correlate2d, pad
 from cnnlab.plotting import (
+    conv_window_explorer,
     plot_confusion,
     plot_conv_window,
     plot_curves,
@@ -65,6 +66,7 @@ __all__ = [
     "conv3d",
     "conv3x3",
     "conv_params",
+    "conv_window_explorer",
     "convolve2d",
     "correlate2d",
     "dense_params",

@@ -465,76 +465,6 @@ def plot_conv_window(
     return fig
 
 
-def explore_conv_window(
-    size=15,
-    kernel_size=3,
-    dilation=1,
-    stride=1,
-    row: int = 0,
-    col: int = 0,
-    *,
-    padding=0,
-    figsize: tuple[float, float] | None = None,
-) -> Figure:
-    """:func:`plot_conv_window` for a widget: clamp the output pixel, state the sizes in a title.
-
-    Sliders can ask for an output pixel that a larger stride or dilation has
-    just removed; here (`row`, `col`) is moved to the nearest pixel of the
-    output instead of raising. The figure's title gives the effective kernel
-    size ``k + (k - 1)(d - 1)`` and the output size.
-
-    Parameters
-    ----------
-    size : int or (int, int), default 15
-        Input height and width.
-    kernel_size, dilation, stride : int or (int, int)
-        As in :func:`torch.nn.functional.conv2d`.
-    row, col : int, default 0
-        Output pixel to trace; clamped to ``[0, out - 1]``.
-    padding : int or (int, int), default 0, keyword-only
-    figsize : (float, float), optional, keyword-only
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-        The figure of :func:`plot_conv_window`, with a title such as
-        ``"kernel 3×3, dilation 2: effective 5×5 · output 11×11"``.
-
-    Raises
-    ------
-    ValueError
-        If the (dilated) kernel does not fit the padded input.
-
-    Examples
-    --------
-    >>> fig = explore_conv_window(15, 3, dilation=2, row=50, col=50)
-    >>> fig.get_suptitle()
-    'kernel 3×3, dilation 2: effective 5×5 · output 11×11 · pixel (10, 10)'
-    """
-    from cnnlab.shapes import conv_output_size, effective_kernel_size
-
-    hw = check_tuple("size", size, 2, minimum=1)
-    k = check_tuple("kernel_size", kernel_size, 2, minimum=1)
-    d = check_tuple("dilation", dilation, 2, minimum=1)
-    s = check_tuple("stride", stride, 2, minimum=1)
-    p = check_tuple("padding", padding, 2, minimum=0)
-    row = check_int("row", row, minimum=0)
-    col = check_int("col", col, minimum=0)
-    e = effective_kernel_size(k, d)
-    out_h, out_w = conv_output_size(hw, k, s, p, d)
-    index = (min(row, out_h - 1), min(col, out_w - 1))
-    fig = plot_conv_window(hw, k, stride=s, padding=p, dilation=d, output_index=index,
-                           figsize=figsize)
-
-    def pair(v):
-        return f"{v[0]}×{v[1]}"
-
-    dil = f"{d[0]}" if d[0] == d[1] else pair(d)
-    fig.suptitle(f"kernel {pair(k)}, dilation {dil}: effective {pair(e)} · "
-                 f"output {out_h}×{out_w} · pixel {index}")
-    return fig
-
-
 def plot_conv_cost(
     in_channels: int = 64,
     out_channels: int = 64,
@@ -610,21 +540,22 @@ def plot_conv_cost(
     return fig
 
 
-def conv_window_explorer(size=7, kernel_size=3, stride=1, padding=0, row=0, col=0) -> Figure:
+def conv_window_explorer(size=7, kernel_size=3, stride=1, padding=0, dilation=1, row=0, col=0) -> Figure:
     """:func:`plot_conv_window` for sliders: clamps the output pixel and states the size formula.
 
     Meant for :func:`ipywidgets.interact`: `row` and `col` are clamped into the
     output, so a slider range that suits the largest output never raises, and
-    the figure's title writes out ``floor((n + 2p - k) / s) + 1`` with the
-    slider values. A kernel larger than the padded input gives a figure that
+    the figure's title writes out ``floor((n + 2p - e) / s) + 1`` with the
+    slider values, where ``e = k + (k - 1)(d - 1)`` is the effective (dilated)
+    kernel size. A kernel larger than the padded input gives a figure that
     says so instead of an error.
 
     Parameters
     ----------
     size : int, default 7
         Input height and width, >= 1.
-    kernel_size, stride : int, default 3 and 1
-        Square kernel side and step, >= 1.
+    kernel_size, stride, dilation : int, default 3, 1 and 1
+        Square kernel side, step and dilation, >= 1.
     padding : int, default 0
         Zeros on each side, >= 0.
     row, col : int, default 0
@@ -648,31 +579,40 @@ def conv_window_explorer(size=7, kernel_size=3, stride=1, padding=0, row=0, col=
     'output size ⌊(8 + 2·1 − 3) / 2⌋ + 1 = 4'
     >>> fig.axes[1].get_title()
     'output 4×4'
+    >>> conv_window_explorer(15, 3, dilation=2, row=50, col=50).get_suptitle()
+    'effective kernel 3 + 2·1 = 5; output size ⌊(15 + 2·0 − 5) / 1⌋ + 1 = 11'
     >>> conv_window_explorer(3, 7).get_suptitle()
     'kernel 7 is larger than the padded input 3 + 2·0 = 3: no output'
     """
-    from cnnlab.shapes import conv_output_size
+    from cnnlab.shapes import conv_output_size, effective_kernel_size
 
     size = check_int("size", size, minimum=1)
     kernel_size = check_int("kernel_size", kernel_size, minimum=1)
     stride = check_int("stride", stride, minimum=1)
     padding = check_int("padding", padding, minimum=0)
+    dilation = check_int("dilation", dilation, minimum=1)
     row = check_int("row", row, minimum=0)
     col = check_int("col", col, minimum=0)
     padded = size + 2 * padding
-    if kernel_size > padded:
+    effective = effective_kernel_size(kernel_size, dilation)
+    named = f"kernel {kernel_size}" if dilation == 1 else f"dilated kernel {effective}"
+    if effective > padded:
         fig = Figure(figsize=(6.4, 1.6), layout="constrained")
         ax = fig.add_subplot()
         ax.set_axis_off()
         ax.text(0.5, 0.5, "make the kernel smaller or the padding larger",
                 ha="center", va="center", transform=ax.transAxes)
-        fig.suptitle(f"kernel {kernel_size} is larger than the padded input "
+        fig.suptitle(f"{named} is larger than the padded input "
                      f"{size} + 2·{padding} = {padded}: no output")
         return fig
-    out = conv_output_size(size, kernel_size, stride=stride, padding=padding)
-    fig = plot_conv_window(size, kernel_size, stride=stride, padding=padding,
+    out = conv_output_size(size, kernel_size, stride=stride, padding=padding, dilation=dilation)
+    fig = plot_conv_window(size, kernel_size, stride=stride, padding=padding, dilation=dilation,
                            output_index=(min(row, out - 1), min(col, out - 1)))
-    fig.suptitle(f"output size ⌊({size} + 2·{padding} − {kernel_size}) / {stride}⌋ + 1 = {out}")
+    formula = f"output size ⌊({size} + 2·{padding} − {effective}) / {stride}⌋ + 1 = {out}"
+    if dilation > 1:
+        formula = (f"effective kernel {kernel_size} + {kernel_size - 1}·{dilation - 1} = {effective}; "
+                   + formula)
+    fig.suptitle(formula)
     return fig
 
 
@@ -934,4 +874,101 @@ def plot_pooling(feature_map, kernel_size: int = 2, mode: str = "max") -> Figure
     for ax in axes:
         ax.set_xlabel("x (column of the input)")
         ax.set_ylabel("y (row of the input)")
+    return fig
+
+
+def plot_block_cost(
+    in_channels: int = 64,
+    out_channels: int = 64,
+    kernel_size: int = 3,
+    expand_ratio: int = 6,
+    output_size: int = 32,
+    *,
+    figsize: tuple[float, float] = (9.0, 3.6),
+) -> Figure:
+    """Weights and MACs of a standard, a depthwise-separable and an inverted-bottleneck layer.
+
+    Three bars per panel, convolution weights only (no biases, no batch norm),
+    all at stride 1 on a ``output_size × output_size`` map, from
+    :mod:`cnnlab.counting`:
+
+    - standard: ``k × k`` convolution, `in_channels` to `out_channels`;
+    - separable: depthwise ``k × k`` on `in_channels`, then pointwise 1 × 1;
+    - inverted bottleneck (MobileNetV2): 1 × 1 expansion to
+      ``hidden = in_channels * expand_ratio`` (none when `expand_ratio` is 1),
+      depthwise ``k × k`` on `hidden`, linear 1 × 1 projection to `out_channels`.
+
+    Meant for :func:`ipywidgets.interact` with sliders for the channels, the
+    kernel size and the expansion ratio.
+
+    Parameters
+    ----------
+    in_channels, out_channels : int, default 64
+        Channels in and out, >= 1.
+    kernel_size : int, default 3
+        Side of the square (depthwise) kernel, >= 1.
+    expand_ratio : int, default 6
+        Expansion ratio *t* of the inverted bottleneck, >= 1.
+    output_size : int, default 32
+        Height and width of the output feature map (for the MACs), >= 1.
+    figsize : (float, float), default (9.0, 3.6), keyword-only
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Two axes (log scale): weights (left) and MACs (right), three bars each,
+        labelled with the count and its ratio to the standard convolution.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument is not a positive int.
+
+    References
+    ----------
+    M. Sandler et al., "MobileNetV2: Inverted residuals and linear bottlenecks", CVPR 2018.
+
+    Examples
+    --------
+    >>> fig = plot_block_cost(64, 64, 3, expand_ratio=6, output_size=32)
+    >>> [round(bar.get_height()) for bar in fig.axes[0].patches]
+    [36864, 4672, 52608]
+    >>> [round(bar.get_height()) for bar in fig.axes[1].patches]
+    [37748736, 4784128, 53870592]
+    """
+    from cnnlab.counting import conv_macs, depthwise_macs, depthwise_params, pointwise_macs, pointwise_params
+
+    in_channels = check_int("in_channels", in_channels, minimum=1)
+    out_channels = check_int("out_channels", out_channels, minimum=1)
+    kernel_size = check_int("kernel_size", kernel_size, minimum=1)
+    expand_ratio = check_int("expand_ratio", expand_ratio, minimum=1)
+    output_size = check_int("output_size", output_size, minimum=1)
+    k, n, hidden = kernel_size, output_size, in_channels * expand_ratio
+
+    expand_params = pointwise_params(in_channels, hidden, bias=False) if expand_ratio > 1 else 0
+    expand_macs = pointwise_macs(in_channels, hidden, n) if expand_ratio > 1 else 0
+    params = [
+        conv_params(in_channels, out_channels, k, bias=False),
+        depthwise_params(in_channels, k, bias=False) + pointwise_params(in_channels, out_channels, bias=False),
+        expand_params + depthwise_params(hidden, k, bias=False)
+        + pointwise_params(hidden, out_channels, bias=False),
+    ]
+    macs = [
+        conv_macs(in_channels, out_channels, k, n),
+        depthwise_macs(in_channels, k, n) + pointwise_macs(in_channels, out_channels, n),
+        expand_macs + depthwise_macs(hidden, k, n) + pointwise_macs(hidden, out_channels, n),
+    ]
+    labels = [f"standard\n{k}×{k}", f"depthwise {k}×{k}\n+ 1×1", f"inverted\nbottleneck t={expand_ratio}"]
+    fig = Figure(figsize=figsize, layout="constrained")
+    for ax, values, name in zip(fig.subplots(1, 2), (params, macs), ("weights", "MACs")):
+        bars = ax.bar(labels, values, color=["tab:blue", "tab:green", "tab:purple"])
+        ax.bar_label(bars, labels=[f"{v:,}\n({v / values[0]:.2f}×)" for v in values],
+                     padding=2, fontsize=8)
+        ax.set_yscale("log")
+        ax.set_ylim(1, max(values) * 100)
+        ax.set_ylabel(f"{name} (log scale)")
+        ax.set_xlabel("layer")
+        ax.set_title(name)
+    fig.suptitle(f"{in_channels} → {out_channels} channels, {k}×{k} kernel, "
+                 f"output {n}×{n} (hidden {hidden} channels in the inverted bottleneck)")
     return fig

@@ -204,7 +204,8 @@ def test_conv_window_explorer_explains_a_kernel_that_does_not_fit():
 
 
 @pytest.mark.parametrize("name, kwargs", [("size", {"size": 0}), ("stride", {"stride": 0}),
-                                          ("padding", {"padding": -1}), ("row", {"row": -1})])
+                                          ("padding", {"padding": -1}), ("row", {"row": -1}),
+                                          ("dilation", {"dilation": 0})])
 def test_conv_window_explorer_rejects_bad_arguments(name, kwargs):
     from cnnlab.plotting import conv_window_explorer
 
@@ -212,30 +213,19 @@ def test_conv_window_explorer_rejects_bad_arguments(name, kwargs):
         conv_window_explorer(**kwargs)
 
 
-# --- explore_conv_window -------------------------------------------------------
-
-
-def test_explore_conv_window_clamps_the_pixel_and_states_the_sizes():
-    from cnnlab.plotting import explore_conv_window
+def test_conv_window_explorer_with_dilation_clamps_and_states_the_effective_size():
+    from cnnlab.plotting import conv_window_explorer
     from cnnlab.shapes import conv_output_size, effective_kernel_size
 
-    fig = explore_conv_window(15, 3, dilation=3, stride=2, row=99, col=1)
+    fig = conv_window_explorer(15, 3, dilation=3, stride=2, row=99, col=1)
     out = conv_output_size(15, 3, stride=2, dilation=3)
     assert effective_kernel_size(3, 3) == 7 and out == 5
-    assert fig.get_suptitle() == "kernel 3×3, dilation 3: effective 7×7 · output 5×5 · pixel (4, 1)"
+    assert fig.get_suptitle() == "effective kernel 3 + 2·2 = 7; output size ⌊(15 + 2·0 − 7) / 2⌋ + 1 = 5"
     ax_in, ax_out = fig.axes
     assert _filled(ax_out) == {(4, 1)}
     assert _filled(ax_in) == {(8 + 3 * a, 2 + 3 * b) for a in range(3) for b in range(3)}
+    assert "dilated kernel 7" in conv_window_explorer(5, 3, dilation=3).get_suptitle()
     assert _pyplot_figures() == []
-
-
-def test_explore_conv_window_rejects_a_kernel_that_does_not_fit():
-    from cnnlab.plotting import explore_conv_window
-
-    with pytest.raises(ValueError, match="kernel_size"):
-        explore_conv_window(5, 3, dilation=3)
-    with pytest.raises(ValueError, match="`row`"):
-        explore_conv_window(5, 3, row=-1)
 
 
 # --- plot_conv_cost -------------------------------------------------------------
@@ -351,3 +341,55 @@ def test_plot_pooling_matches_torch_and_rejects_bad_arguments():
         plot_pooling(fmap, 11)
     with pytest.raises(ValueError, match="`feature_map`"):
         plot_pooling(np.zeros((4, 4, 3)))
+
+
+# --- plot_block_cost -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("c_in, c_out, k, t", [(64, 64, 3, 6), (16, 24, 5, 1), (8, 32, 3, 4)])
+def test_plot_block_cost_bars_match_torch_modules_and_flop_counter(c_in, c_out, k, t):
+    from torch import nn
+    from torch.utils.flop_counter import FlopCounterMode
+
+    from cnnlab.plotting import plot_block_cost
+
+    hidden = c_in * t
+    pad = k // 2
+    layers = {
+        "standard": [nn.Conv2d(c_in, c_out, k, padding=pad, bias=False)],
+        "separable": [nn.Conv2d(c_in, c_in, k, padding=pad, groups=c_in, bias=False),
+                      nn.Conv2d(c_in, c_out, 1, bias=False)],
+        "inverted": ([nn.Conv2d(c_in, hidden, 1, bias=False)] if t > 1 else [])
+        + [nn.Conv2d(hidden, hidden, k, padding=pad, groups=hidden, bias=False),
+           nn.Conv2d(hidden, c_out, 1, bias=False)],
+    }
+    x = torch.zeros(1, c_in, 8, 8)
+    want_params, want_macs = [], []
+    for convs in layers.values():
+        net = nn.Sequential(*convs)
+        want_params.append(sum(p.numel() for p in net.parameters()))
+        with FlopCounterMode(display=False) as counter:
+            assert net(x).shape == (1, c_out, 8, 8)
+        want_macs.append(counter.get_total_flops() // 2)
+    before = _pyplot_figures()
+    fig = plot_block_cost(c_in, c_out, k, expand_ratio=t, output_size=8)
+    assert _pyplot_figures() == before
+    ax_params, ax_macs = fig.axes
+    assert [round(b.get_height()) for b in ax_params.patches] == want_params
+    assert [round(b.get_height()) for b in ax_macs.patches] == want_macs
+    assert ax_macs.get_yscale() == "log" and ax_macs.get_title() == "MACs"
+    assert ax_params.get_ylabel() == "weights (log scale)"
+
+
+def test_plot_block_cost_matches_inverted_residual_and_rejects_bad_arguments():
+    from cnnlab.blocks import InvertedResidual
+    from cnnlab.plotting import plot_block_cost
+
+    block = InvertedResidual(24, 24, expand_ratio=6)
+    conv_weights = sum(m.weight.numel() for m in block.modules() if isinstance(m, torch.nn.Conv2d))
+    fig = plot_block_cost(24, 24, 3, expand_ratio=6, output_size=4)
+    assert round(fig.axes[0].patches[2].get_height()) == conv_weights
+    with pytest.raises(ValueError, match="`expand_ratio`"):
+        plot_block_cost(24, 24, 3, expand_ratio=0)
+    with pytest.raises(TypeError, match="`kernel_size`"):
+        plot_block_cost(24, 24, 3.0)
