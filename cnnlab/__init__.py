@@ -1,5 +1,7 @@
 """cnnlab: convolutional neural networks from scratch, checked against PyTorch."""
 
+from cnnlab import kernels
+
 from cnnlab.architectures import classic_networks
 from cnnlab.blocks import (
     BasicBlock,
@@ -12,7 +14,20 @@ from cnnlab.blocks import (
     conv3x3,
 )
 from cnnlab.conv import Conv2d, conv1d, conv2d, conv3d
-from cnnlab.counting import conv_params, dense_params
+from cnnlab.counting import (
+    conv_macs,
+    conv_params,
+    dense_macs,
+    dense_params,
+    depthwise_macs,
+    depthwise_params,
+    pointwise_macs,
+    pointwise_params,
+    pool_macs,
+    separable_cost_ratio,
+    separable_macs,
+    separable_params,
+)
 from cnnlab.data import (
     SAMPLE_IMAGES,
     SHAPE_CLASSES,
@@ -44,6 +59,17 @@ from cnnlab.pooling import (
     lp_pool2d,
     max_pool2d,
 )
+from cnnlab.shapes import (
+    LayerSpec,
+    ReceptiveField,
+    conv_output_size,
+    conv_transpose_output_size,
+    effective_kernel_size,
+    pool_output_size,
+    receptive_field,
+    same_padding,
+)
+from cnnlab.summary import Summary, summary
 from cnnlab.training import History, confusion_matrix, evaluate, fit, gradient_norms, predict
 
 __version__ = "0.1.0"
@@ -65,13 +91,20 @@ __all__ = [
     "conv2d_loops",
     "conv3d",
     "conv3x3",
+    "conv_macs",
+    "conv_output_size",
     "conv_params",
+    "conv_transpose_output_size",
     "conv_window_explorer",
     "convolve2d",
     "correlate2d",
+    "dense_macs",
     "dense_params",
+    "depthwise_macs",
+    "depthwise_params",
     "DepthwiseSeparableConv",
     "digits_splits",
+    "effective_kernel_size",
     "evaluate",
     "fit",
     "global_avg_pool2d",
@@ -79,6 +112,8 @@ __all__ = [
     "gradient_norms",
     "History",
     "InvertedResidual",
+    "kernels",
+    "LayerSpec",
     "LeNet5",
     "load_digits",
     "lp_pool2d",
@@ -94,15 +129,27 @@ __all__ = [
     "plot_curves",
     "plot_history",
     "plot_param_counts",
+    "pointwise_macs",
+    "pointwise_params",
+    "pool_macs",
+    "pool_output_size",
     "predict",
+    "receptive_field",
+    "ReceptiveField",
     "ResNet",
+    "same_padding",
     "sample_image",
     "SAMPLE_IMAGES",
     "seed_everything",
+    "separable_cost_ratio",
+    "separable_macs",
+    "separable_params",
     "SHAPE_CLASSES",
     "shapes_dataset",
     "show_images",
     "SmallVGG",
     "Split",
     "SqueezeExcitation",
+    "summary",
+    "Summary",
 ]
