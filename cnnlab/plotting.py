@@ -949,7 +949,8 @@ def plot_block_cost(
     expand_macs = pointwise_macs(in_channels, hidden, n) if expand_ratio > 1 else 0
     params = [
         conv_params(in_channels, out_channels, k, bias=False),
-        depthwise_params(in_channels, k, bias=False) + pointwise_params(in_channels, out_channels, bias=False),
+        depthwise_params(in_channels, k, bias=False)
+        + pointwise_params(in_channels, out_channels, bias=False),
         expand_params + depthwise_params(hidden, k, bias=False)
         + pointwise_params(hidden, out_channels, bias=False),
     ]
