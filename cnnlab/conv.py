@@ -1,14 +1,15 @@
 """Convolution as one matrix multiply (im2col), with the arguments of ``torch.nn.functional``.
 
 Every output value of a convolution is a dot product between the kernel and one window of the
-input. im2col ("image to columns") copies every window into a column of one *patch matrix*, so
-that the whole layer becomes a single matrix multiply:
+input. im2col ("image to columns") copies every window into a column of a *patch matrix*, so
+that the whole layer becomes one (batched) matrix multiply, for each image:
 
-    (O, C·kh·kw) @ (C·kh·kw, N·OH·OW) -> (O, N·OH·OW)
+    (O, C·kh·kw) @ (C·kh·kw, OH·OW) -> (O, OH·OW)
 
 ``torch.Tensor.unfold`` gives the windows as a view (nothing copied); ``reshape`` does the one
-copy. On the CPU the patch matrix is built a block at a time, so that each block is still in the
-cache when the multiply reads it: that, not the arithmetic, is what makes im2col fast.
+copy. The order of the patch matrix follows the input's memory format (NCHW or channels-last), so
+that the copy reads memory in order and the multiply writes the output where it belongs: building
+patches and moving outputs around, not the arithmetic, is what im2col spends its time on.
 The other ways to compute the same thing are :func:`cnnlab.functional.conv2d_loops` (the
 definition) and :func:`cnnlab.fft.conv2d_fft` (the convolution theorem).
 """
@@ -24,54 +25,55 @@ from torch import nn
 from cnnlab._checks import check_choice, check_int, check_tuple
 from cnnlab.functional import PADDING_MODES, _parse, pad
 
-# Entries in one block of the patch matrix: 2**19 float32 numbers are 2 MiB, the size of the
-# L2 caches of a small machine. Measured with benchmarks/bench_conv.py.
-_BLOCK_ELEMENTS = 2**19
+
+def _is_channels_last(x):
+    """True when `x` (N, C, *spatial) is stored channel-innermost (NHWC), as torch.channels_last."""
+    return x.ndim > 3 and x.shape[1] > 1 and x.stride(1) == 1 and not x.is_contiguous()
 
 
-def _block_slices(batch, out_size, entries_per_row, device):
-    """Cut the output into blocks of whole images or of rows of one image.
+def _im2col_conv(x, weight, bias, stride, dilation, groups, channels_last):
+    """Convolve an already padded `x` (N, C, *spatial) with `weight` by im2col.
 
-    Each block's patch matrix has about ``_BLOCK_ELEMENTS`` entries on the CPU; on a GPU one block
-    holds everything (its memory is fast and each launch costs time).
+    The patch matrix is laid out to match the input's memory format, so that building it reads
+    memory in order and the matrix product writes the output in its final place (no copy after):
+
+    - NCHW (`channels_last` False): one matrix per image, (C·kh·kw, OH·OW); its rows are
+      shifted copies of whole image rows. ``weight @ patches`` is (O, OH·OW): already NCHW.
+    - NHWC (`channels_last` True): one matrix for the batch, (N·OH·OW, kh·kw·C); each row is one
+      window, read as runs of C contiguous channels. ``patches @ weight.T`` is (N·OH·OW, O):
+      already NHWC, returned as an (N, O, OH, OW) tensor in channels-last memory, as torch does.
     """
-    budget = _BLOCK_ELEMENTS if device.type == "cpu" else math.inf
-    rows = max(1, int(budget // entries_per_row))
-    if rows >= out_size[0]:
-        images = min(batch, rows // out_size[0])
-        return [(slice(n, n + images), slice(None)) for n in range(0, batch, images)]
-    return [
-        (slice(n, n + 1), slice(r, r + rows)) for n in range(batch) for r in range(0, out_size[0], rows)
-    ]
-
-
-def _im2col_conv(x, weight, bias, stride, dilation, groups):
-    """Convolve an already padded `x` (N, C, *spatial) with `weight` by blocks of im2col."""
     N, C = x.shape[:2]
     O, kernel = weight.shape[0], weight.shape[2:]
-    nd = len(kernel)
+    nd, g = len(kernel), groups
     # windows: (N, C, *out_size, *kernel), a view of x: nothing is copied yet
     windows = x
     for dim, (k, s, d) in enumerate(zip(kernel, stride, dilation), start=2):
         windows = windows.unfold(dim, d * (k - 1) + 1, s)
     windows = windows[(..., *(slice(None, None, d) for d in dilation))]
     out_size = windows.shape[2 : 2 + nd]
-    # (groups, C/groups, *kernel, N, *out_size): the rows of the patch matrix come first
-    order = (1, 2, *range(3 + nd, 3 + 2 * nd), 0, *range(3, 3 + nd))
-    windows = windows.unflatten(1, (groups, C // groups)).permute(order)
-    w = weight.reshape(groups, O // groups, -1)  # (groups, O/groups, C/groups·kh·kw)
-    out = x.new_empty(N, O, *out_size)
-    entries_per_row = C * math.prod(kernel) * math.prod(out_size[1:])
-    for images, rows in _block_slices(N, out_size, entries_per_row, x.device):
-        block = windows[(..., images, rows) + (slice(None),) * (nd - 1)]
-        patches = block.reshape(groups, w.shape[2], -1)  # the copy: (groups, K, M)
+    windows = windows.unflatten(1, (g, C // g))  # (N, g, C/g, *out_size, *kernel)
+    out_dims, kernel_dims = range(3, 3 + nd), range(3 + nd, 3 + 2 * nd)
+    if not channels_last:
+        # (N·g, C/g·kh·kw, OH·OW): rows are shifted image rows; the reshape is the one copy
+        patches = windows.permute(0, 1, 2, *kernel_dims, *out_dims).reshape(N * g, -1, math.prod(out_size))
+        # the same weight for every image: expand is a view (a copy only when groups > 1)
+        w = weight.reshape(1, g, O // g, -1).expand(N, -1, -1, -1).reshape(N * g, O // g, -1)
         if bias is None:
             y = torch.bmm(w, patches)
         else:
-            y = torch.baddbmm(bias.view(groups, -1, 1), w, patches)
-        # (O, n, rows, ...) -> (n, O, rows, ...)
-        out[images, :, rows].copy_(y.view(O, -1, *block.shape[-nd:]).transpose(0, 1))
-    return out
+            b = bias.view(1, g, O // g, 1).expand(N, -1, -1, -1).reshape(N * g, O // g, 1)
+            y = torch.baddbmm(b, w, patches)
+        return y.view(N, O, *out_size)  # (N·g, O/g, OH·OW) is (N, O, OH, OW): nothing to copy
+    # (g, N·OH·OW, kh·kw·C/g): rows are windows, channels innermost
+    patches = windows.permute(1, 0, *out_dims, *kernel_dims, 2).reshape(g, -1, (C // g) * math.prod(kernel))
+    w = weight.movedim(1, -1).reshape(g, O // g, -1).transpose(1, 2)  # (g, kh·kw·C/g, O/g)
+    if bias is None:
+        y = torch.bmm(patches, w)
+    else:
+        y = torch.baddbmm(bias.view(g, 1, O // g), patches, w)
+    y = y.transpose(0, 1).contiguous().view(N, *out_size, O)  # copies only when groups > 1
+    return y.movedim(-1, 1)  # (N, O, *out_size), channels-last memory
 
 
 def _conv(nd, input, weight, bias, stride, padding, dilation, groups, padding_mode):
@@ -79,7 +81,10 @@ def _conv(nd, input, weight, bias, stride, padding, dilation, groups, padding_mo
     x, weight, bias, stride, pads, dilation, groups, mode, unbatched = _parse(
         input, weight, bias, stride, padding, dilation, groups, padding_mode, nd
     )
-    out = _im2col_conv(pad(x, pads, mode), weight, bias, stride, dilation, groups)
+    # The layout follows the input's memory format, as torch's does: NCHW in, NCHW out;
+    # channels-last in, channels-last out (no conversion to NCHW and back).
+    channels_last = _is_channels_last(x)
+    out = _im2col_conv(pad(x, pads, mode), weight, bias, stride, dilation, groups, channels_last)
     if unbatched:
         out = out.squeeze(0)
     return out.numpy() if isinstance(input, np.ndarray) else out

@@ -138,7 +138,10 @@ def pad(x, pads, mode="zeros"):
         return x
     if mode == "zeros":
         spatial = [size + b + a for size, (b, a) in zip(x.shape[2:], pads)]
-        out = x.new_zeros(*x.shape[:2], *spatial)
+        # keep the input's memory format: a channels-last input gives a channels-last output
+        channels_last = x.ndim == 4 and x.is_contiguous(memory_format=torch.channels_last) and not x.is_contiguous()
+        fmt = torch.channels_last if channels_last else torch.contiguous_format
+        out = torch.empty(*x.shape[:2], *spatial, dtype=x.dtype, device=x.device, memory_format=fmt).zero_()
         out[(..., *(slice(b, b + size) for size, (b, _) in zip(x.shape[2:], pads)))] = x
         return out
     for dim, (before, after) in enumerate(pads, start=2):

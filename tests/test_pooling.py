@@ -22,6 +22,15 @@ from cnnlab.pooling import (
 device_ok = settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    """Tiny tensors: a second thread only adds start-up and waiting (4x slower on 2 busy cores)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 @st.composite
 def pool_configs(draw, dilation=True, padding=True):
     """A valid pooling: torch's rules are padding <= kernel // 2 and at least one window."""
@@ -30,7 +39,8 @@ def pool_configs(draw, dilation=True, padding=True):
         k = draw(st.integers(1, 4))
         d = draw(st.integers(1, 2)) if dilation else 1
         p = draw(st.integers(0, k // 2)) if padding else 0
-        n = draw(st.integers(max(1, d * (k - 1) + 1 - 2 * p), 9))
+        smallest = max(1, d * (k - 1) + 1 - 2 * p)
+        n = draw(st.integers(smallest, max(smallest, 6)))  # small: 10,000 draws in the thorough run
         kernel.append(k), dil.append(d), pad.append(p), size.append(n)
         stride.append(draw(st.integers(1, 3)))
     # torch 2.13's max_pool2d backward corrupts the heap ("free(): invalid size") when a dilated
@@ -39,7 +49,7 @@ def pool_configs(draw, dilation=True, padding=True):
         starts = range(-p, n + p - d * (k - 1), s)
         assume(all(any(0 <= i + j * d < n for j in range(k)) for i in starts))
     return {
-        "shape": (draw(st.integers(1, 3)), draw(st.integers(1, 3)), *size),
+        "shape": (draw(st.integers(1, 2)), draw(st.integers(1, 2)), *size),
         "kernel_size": tuple(kernel),
         "stride": draw(st.sampled_from([None, tuple(stride)])),
         "padding": tuple(pad),
