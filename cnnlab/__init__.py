@@ -70,7 +70,15 @@ from cnnlab.shapes import (
     same_padding,
 )
 from cnnlab.summary import Summary, summary
-from cnnlab.training import History, confusion_matrix, evaluate, fit, gradient_norms, predict
+from cnnlab.training import (
+    History,
+    confusion_matrix,
+    evaluate,
+    fit,
+    fit_seeds,
+    gradient_norms,
+    predict,
+)
 
 __version__ = "0.1.0"
 
@@ -107,6 +115,7 @@ __all__ = [
     "effective_kernel_size",
     "evaluate",
     "fit",
+    "fit_seeds",
     "global_avg_pool2d",
     "global_max_pool2d",
     "gradient_norms",

@@ -327,3 +327,69 @@ def confusion_matrix(y_true: torch.Tensor, y_pred: torch.Tensor, num_classes: in
         if len(t) and (int(t.min()) < 0 or int(t.max()) >= num_classes):
             raise ValueError(f"`{name}` must hold classes in [0, {num_classes}), got values in [{int(t.min())}, {int(t.max())}]")
     return torch.bincount(y_true * num_classes + y_pred, minlength=num_classes**2).reshape(num_classes, num_classes)
+
+
+def fit_seeds(make_model, train, val=None, *, seeds=(0, 1, 2), progress: bool = False,
+              **fit_kwargs) -> list[History]:
+    """Train a fresh model once per seed and return every run's :class:`History`.
+
+    One training run can be lucky or unlucky; repeating it with several seeds
+    shows how much of a difference between two models is noise. For each seed,
+    ``torch.manual_seed(seed)`` is set, a new model is built with
+    ``make_model()`` (so its initial weights depend on the seed), and
+    :func:`fit` trains it with ``seed=seed`` (so the shuffling does too).
+
+    Parameters
+    ----------
+    make_model : callable
+        Takes no argument and returns a new ``nn.Module``, e.g.
+        ``functools.partial(cnnlab.ResNet, 20, in_channels=1)``.
+    train, val : pair of tensors (x, y), Dataset or DataLoader
+        As in :func:`fit`.
+    seeds : sequence of int, default (0, 1, 2)
+        One run per seed, non-negative ints.
+    progress : bool, default False
+        Show :func:`fit`'s progress bar in each run.
+    **fit_kwargs
+        Passed to :func:`fit` (``epochs``, ``lr``, ``batch_size``, ``device``, ...).
+
+    Returns
+    -------
+    list of History
+        One per seed, in the order of `seeds`.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If `make_model` is not callable or does not return a module, `seeds` is
+        empty or holds a negative or non-int value, or ``seed`` is passed in `fit_kwargs`.
+
+    Examples
+    --------
+    >>> from functools import partial
+    >>> x = torch.randn(64, 2, generator=torch.Generator().manual_seed(0))
+    >>> y = (x[:, 0] > 0).long()
+    >>> runs = fit_seeds(partial(nn.Linear, 2, 2), (x, y), seeds=(0, 1), epochs=3, lr=0.1, device="cpu")
+    >>> len(runs), [h.epochs for h in runs]
+    (2, [3, 3])
+    >>> runs[0].train_loss == fit_seeds(partial(nn.Linear, 2, 2), (x, y), seeds=(0,), epochs=3,
+    ...                                 lr=0.1, device="cpu")[0].train_loss  # same seed, same run
+    True
+    """
+    if not callable(make_model):
+        raise TypeError(f"`make_model` must be a callable returning a new nn.Module, got {make_model!r}")
+    if "seed" in fit_kwargs:
+        raise TypeError("`seed` is set per run by `seeds`; pass `seeds=(...)` instead of `seed`")
+    if isinstance(seeds, (str, bytes)) or not hasattr(seeds, "__iter__"):
+        raise TypeError(f"`seeds` must be a sequence of non-negative ints, got {seeds!r}")
+    seeds = [check_int("seeds", s, minimum=0) for s in seeds]
+    if not seeds:
+        raise ValueError("`seeds` must hold at least one seed, got none")
+    histories = []
+    for seed in seeds:
+        torch.manual_seed(seed)
+        model = make_model()
+        if not isinstance(model, nn.Module):
+            raise TypeError(f"`make_model` must return an nn.Module, got {type(model).__name__}")
+        histories.append(fit(model, train, val, seed=seed, progress=progress, **fit_kwargs))
+    return histories

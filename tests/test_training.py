@@ -104,3 +104,39 @@ def test_fit_rejects_bad_data():
 def test_confusion_rejects_out_of_range():
     with pytest.raises(ValueError, match="`y_pred`"):
         confusion_matrix(torch.tensor([0, 1]), torch.tensor([0, 5]), 3)
+
+
+def test_fit_seeds_repeats_runs_and_differs_between_seeds():
+    from functools import partial
+
+    from cnnlab.training import fit_seeds
+
+    x, y = _blobs(64)
+    make = partial(nn.Linear, 2, 3)
+    runs = fit_seeds(make, (x, y), (x, y), seeds=(3, 4), epochs=4, lr=0.05, device="cpu")
+    assert [h.epochs for h in runs] == [4, 4] and all(len(h.val_acc) == 4 for h in runs)
+    again = fit_seeds(make, (x, y), seeds=[3], epochs=4, lr=0.05, device="cpu")[0]
+    assert again.train_loss == runs[0].train_loss  # same seed: same initial weights and shuffling
+    assert runs[0].train_loss != runs[1].train_loss
+    # the same as building the model after torch.manual_seed(seed) and calling fit(seed=seed)
+    torch.manual_seed(4)
+    direct = fit(make(), (x, y), (x, y), epochs=4, lr=0.05, device="cpu", seed=4, progress=False)
+    assert direct.train_loss == runs[1].train_loss
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "error", "match"),
+    [
+        ((3,), {}, TypeError, "`make_model`"),
+        ((lambda: 3,), {}, TypeError, "`make_model`"),
+        ((lambda: nn.Linear(2, 3),), {"seeds": ()}, ValueError, "`seeds`"),
+        ((lambda: nn.Linear(2, 3),), {"seeds": (-1,)}, ValueError, "`seeds`"),
+        ((lambda: nn.Linear(2, 3),), {"seeds": 3}, TypeError, "`seeds`"),
+        ((lambda: nn.Linear(2, 3),), {"seed": 3}, TypeError, "`seed`"),
+    ],
+)
+def test_fit_seeds_rejects_bad_arguments(args, kwargs, error, match):
+    from cnnlab.training import fit_seeds
+
+    with pytest.raises(error, match=match):
+        fit_seeds(*args, _blobs(10), epochs=1, device="cpu", **kwargs)
