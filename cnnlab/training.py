@@ -211,7 +211,9 @@ def fit(
     model : nn.Module
         Maps a batch of inputs to class scores (logits), shape (N, classes).
     train, val : pair of tensors (x, y), Dataset or DataLoader
-        Training data (shuffled each epoch) and optional validation data.
+        Training data (shuffled each epoch) and optional validation data. A training
+        dataset with a ``set_epoch(epoch)`` method (such as
+        :class:`cnnlab.augment.AugmentedDataset`) is told the epoch before each one.
     epochs : int, default 10
     lr : float, default 1e-3
         Learning rate of the optimizer built from a name.
@@ -277,7 +279,10 @@ def fit(
     from tqdm.auto import tqdm
 
     bar = tqdm(range(epochs), desc="epochs", disable=not progress, leave=False)
-    for _ in bar:
+    set_epoch = getattr(train_loader.dataset, "set_epoch", None)  # e.g. AugmentedDataset
+    for epoch in bar:
+        if callable(set_epoch):
+            set_epoch(epoch)  # a new, seeded draw of augmentations every epoch
         model.train()
         total, correct, count = 0.0, 0, 0
         norms: dict[str, float] = {}

@@ -140,3 +140,18 @@ def test_fit_seeds_rejects_bad_arguments(args, kwargs, error, match):
 
     with pytest.raises(error, match=match):
         fit_seeds(*args, _blobs(10), epochs=1, device="cpu", **kwargs)
+
+
+def test_fit_tells_the_dataset_each_epoch():
+    class Recording(TensorDataset):
+        def __init__(self, *tensors):
+            super().__init__(*tensors)
+            self.epochs = []
+
+        def set_epoch(self, epoch):
+            self.epochs.append(epoch)
+
+    x, y = _blobs(32)
+    data = Recording(x, y)
+    fit(_net(), data, epochs=3, progress=False, device="cpu")
+    assert data.epochs == [0, 1, 2]
