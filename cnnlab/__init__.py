@@ -81,7 +81,7 @@ from cnnlab.plotting import (
     plot_param_counts,
     show_images,
 )
-from cnnlab.models import LeNet5, MobileNetTiny, PlainNet, ResNet, SmallVGG
+from cnnlab.models import DigitsCNN, LeNet5, MobileNetTiny, PlainNet, ResNet, SmallVGG
 from cnnlab.pooling import (
     AvgPool2d,
     MaxPool2d,
@@ -155,6 +155,7 @@ __all__ = [
     "depthwise_params",
     "DepthwiseSeparableConv",
     "digits_splits",
+    "DigitsCNN",
     "effective_kernel_size",
     "evaluate",
     "fit",

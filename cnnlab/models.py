@@ -69,7 +69,7 @@ class DigitsCNN(nn.Module):
     >>> model(torch.zeros(5, 1, 8, 8)).shape
     torch.Size([5, 10])
     >>> sum(p.numel() for p in model.parameters())
-    52138
+    53098
     >>> model.features[0]
     Conv2d(1, 32, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1), bias=False)
     >>> DigitsCNN(channels=(8, 16), batch_norm=False, dtype=torch.float64).features[0].weight.dtype

@@ -1112,3 +1112,237 @@ def plot_runs(
     ax.grid(True, which="major", alpha=0.3)
     ax.legend()
     return fig
+
+
+#: Transforms :func:`plot_augmentation` can apply, each with what `strength` = 1 means.
+AUGMENTATIONS = {
+    "brightness": "random_brightness, max_delta = 0.5 · strength",
+    "contrast": "random_contrast, factor in [1 − 0.9 · strength, 1 + strength]",
+    "saturation": "random_saturation, factor in [1 − strength, 1 + 2 · strength]",
+    "hue": "random_hue, max_delta = 0.5 · strength turns",
+    "jpeg_quality": "random_jpeg_quality, quality in [100 − 99 · strength, 100]",
+    "crop": "random_crop, side = (1 − 0.5 · strength) · image side",
+    "flip_left_right": "random_flip_left_right, p = strength",
+    "flip_up_down": "random_flip_up_down, p = strength",
+    "rotation": "random_rotation, max_degrees = 180 · strength",
+    "scale": "random_scale, factor in [1 − 0.5 · strength, 1 + 0.5 · strength]",
+    "shear": "random_shear, max_degrees = 60 · strength",
+    "elastic": "random_elastic, alpha = 0.25 · strength · shorter side (pixels), sigma = 4 % of it",
+}
+
+
+def plot_augmentation(image, transform: str = "rotation", strength: float = 0.5, seed: int = 0, *,
+                      figsize: tuple[float, float] = (8.0, 3.4)) -> Figure:
+    """An image beside one draw of a random augmentation of it, for an explorer with sliders.
+
+    Parameters
+    ----------
+    image : array or tensor, shape (H, W, 3) or (H, W)
+        Floats in [0, 1], channels last (as :func:`cnnlab.sample_image` returns).
+    transform : str, default "rotation"
+        A key of :data:`AUGMENTATIONS` (the ``random_*`` function of
+        :mod:`cnnlab.augment` it calls, and how `strength` sets its range).
+    strength : float, default 0.5
+        In [0, 1]: 0 leaves the image unchanged (except for ``"crop"``'s
+        resampling-free copy and JPEG's rounding to 8 bits), 1 is the widest range.
+    seed : int, default 0
+        The augmentation's seed: the same seed draws the same parameters.
+    figsize : (float, float), default (8.0, 3.4)
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Two axes: the original and the augmented image, titled with the parameters.
+
+    Raises
+    ------
+    ValueError
+        For an unknown `transform`, a `strength` outside [0, 1], or a bad image shape.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> image = np.random.default_rng(0).random((32, 48, 3))
+    >>> fig = plot_augmentation(image, "rotation", strength=0.25, seed=7)
+    >>> [ax.get_title().split(",")[0] for ax in fig.axes]
+    ['original 32×48', 'rotation']
+    """
+    import torch
+
+    from cnnlab import augment
+
+    if transform not in AUGMENTATIONS:
+        raise ValueError(f"`transform` must be one of {', '.join(AUGMENTATIONS)}; got {transform!r}")
+    if isinstance(strength, bool) or not isinstance(strength, (int, float)) or not 0 <= strength <= 1:
+        raise ValueError(f"`strength` must be a number in [0, 1], got {strength!r}")
+    array = np.asarray(_as_image("image", image), dtype=np.float32)
+    x = torch.from_numpy(array.copy())
+    x = x[None, None] if x.ndim == 2 else x[..., :3].permute(2, 0, 1)[None]  # (1, C, H, W)
+    s, side = float(strength), min(x.shape[-2:])
+    calls = {
+        "brightness": lambda: augment.random_brightness(x, 0.5 * s, seed),
+        "contrast": lambda: augment.random_contrast(x, 1 - 0.9 * s, 1 + s, seed),
+        "saturation": lambda: augment.random_saturation(x, 1 - s, 1 + 2 * s, seed),
+        "hue": lambda: augment.random_hue(x, 0.5 * s, seed),
+        "jpeg_quality": lambda: augment.random_jpeg_quality(x, max(1, round(100 - 99 * s)), 100, seed),
+        "crop": lambda: augment.random_crop(x, (max(1, round((1 - 0.5 * s) * x.shape[-2])),
+                                                max(1, round((1 - 0.5 * s) * x.shape[-1]))), seed),
+        "flip_left_right": lambda: augment.random_flip_left_right(x, seed, p=s),
+        "flip_up_down": lambda: augment.random_flip_up_down(x, seed, p=s),
+        "rotation": lambda: augment.random_rotation(x, 180 * s, seed),
+        "scale": lambda: augment.random_scale(x, 1 - 0.5 * s, 1 + 0.5 * s, seed),
+        "shear": lambda: augment.random_shear(x, 60 * s, seed),
+        "elastic": lambda: augment.random_elastic(x, 0.25 * s * side, max(0.04 * side, 0.5), seed),
+    }
+    out = calls[transform]()
+    fig = Figure(figsize=figsize, layout="constrained")
+    axes = fig.subplots(1, 2)
+    for ax, picture, title in (
+        (axes[0], x, f"original {x.shape[-2]}×{x.shape[-1]}"),
+        (axes[1], out, f"{transform}, strength {s:.2f}, seed {seed}"),
+    ):
+        shown = picture[0].permute(1, 2, 0).numpy()
+        ax.imshow(shown[..., 0] if shown.shape[-1] == 1 else shown, cmap="gray", vmin=0, vmax=1,
+                  interpolation="nearest")
+        ax.set_title(title)
+        ax.set_xlabel("x (column)")
+    axes[0].set_ylabel("y (row)")
+    fig.suptitle(AUGMENTATIONS[transform])
+    return fig
+
+
+def show_image_rows(
+    rows,
+    row_labels: Sequence[str],
+    *,
+    titles: Sequence[str] | None = None,
+    suptitle: str | None = None,
+    cmap: str = "gray",
+    vmin: float | None = 0.0,
+    vmax: float | None = 1.0,
+    panel_size: float = 1.1,
+) -> Figure:
+    """Show batches of grey images as a grid: one labelled row per batch, one column per image.
+
+    Made for comparing versions of the same images, e.g. clean / noisy /
+    denoised, or originals / reconstructions: every row shares the grey scale
+    `vmin`..`vmax`, so equal grey means equal value.
+
+    Parameters
+    ----------
+    rows : sequence of array or tensor, each of shape (N, 1, H, W) or (N, H, W)
+        The batches, all with the same number N of images.
+    row_labels : sequence of str
+        One label per row, written left of the row.
+    titles : sequence of str, optional, keyword-only
+        One title per column (image), above the first row.
+    suptitle : str, optional, keyword-only
+        A title for the whole figure.
+    cmap : str, default "gray"
+    vmin, vmax : float or None, default 0.0 and 1.0
+        Grey scale shared by all panels; None lets each panel scale itself.
+    panel_size : float, default 1.1
+        Size of one panel in inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        ``len(rows) * N`` axes, row by row, without ticks.
+
+    Raises
+    ------
+    ValueError
+        If `rows` is empty, a batch has another shape, the batches differ in
+        length, or `row_labels` / `titles` have the wrong length.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> clean = np.zeros((3, 1, 8, 8)); noisy = clean + 0.1
+    >>> fig = show_image_rows([clean, noisy], ["clean", "noisy"], titles=["a", "b", "c"])
+    >>> len(fig.axes), fig.axes[3].get_ylabel(), fig.axes[1].get_title()
+    (6, 'noisy', 'b')
+    """
+    if len(rows) == 0:
+        raise ValueError("`rows` must hold at least one batch of images, got none")
+    batches = []
+    for i, batch in enumerate(rows):
+        if hasattr(batch, "detach"):
+            batch = batch.detach().cpu().numpy()
+        batch = np.asarray(batch, dtype=float)
+        if batch.ndim == 4 and batch.shape[1] == 1:
+            batch = batch[:, 0]
+        if batch.ndim != 3 or len(batch) == 0:
+            raise ValueError(f"`rows[{i}]` must have shape (N, 1, H, W) or (N, H, W) with N >= 1, "
+                             f"got {tuple(np.shape(rows[i]))}")
+        batches.append(batch)
+    n = len(batches[0])
+    if any(len(b) != n for b in batches):
+        raise ValueError(f"`rows` must all hold the same number of images, got {[len(b) for b in batches]}")
+    if len(row_labels) != len(batches):
+        raise ValueError(f"`row_labels` must have one entry per row ({len(batches)}), got {len(row_labels)}")
+    if titles is not None and len(titles) != n:
+        raise ValueError(f"`titles` must have one entry per column ({n}), got {len(titles)}")
+    fig = Figure(figsize=(panel_size * n + 0.9, panel_size * len(batches) + (0.5 if suptitle else 0.2)),
+                 layout="constrained")
+    axes = fig.subplots(len(batches), n, squeeze=False)
+    for r, (batch, label) in enumerate(zip(batches, row_labels)):
+        for c in range(n):
+            ax = axes[r, c]
+            ax.imshow(batch[c], cmap=cmap, vmin=vmin, vmax=vmax)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if c == 0:
+                ax.set_ylabel(label, fontsize=9)
+            if r == 0 and titles is not None:
+                ax.set_title(titles[c], fontsize=9)
+    if suptitle is not None:
+        fig.suptitle(suptitle)
+    return fig
+
+
+def plot_denoising(model, clean, sigma: float, *, seed: int = 0, title: str | None = None) -> Figure:
+    """Add Gaussian noise of `sigma` to `clean`, denoise with `model`, show clean / noisy / denoised rows.
+
+    The row labels give each row's mean PSNR against `clean` (see
+    :func:`cnnlab.autoencoders.psnr`), so a slider over `sigma` shows how a
+    denoiser trained at one noise level copes with others.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Maps (N, 1, H, W) noisy images in [0, 1] to denoised ones; evaluated under ``torch.no_grad()``.
+    clean : Tensor, shape (N, 1, H, W)
+        Clean images in [0, 1], on the model's device.
+    sigma : float
+        Standard deviation of the noise (clipped to [0, 1], as :func:`cnnlab.autoencoders.add_gaussian_noise`).
+    seed : int, default 0, keyword-only
+        Seed of the noise.
+    title : str, optional, keyword-only
+        Figure title; by default it names `sigma`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Three rows of N panels (see :func:`show_image_rows`).
+
+    Examples
+    --------
+    >>> import torch
+    >>> fig = plot_denoising(torch.nn.Identity(), torch.zeros(4, 1, 8, 8), 0.2)
+    >>> len(fig.axes), fig.axes[4].get_ylabel().startswith("noisy")
+    (12, True)
+    """
+    import torch
+
+    from cnnlab.autoencoders import add_gaussian_noise, psnr
+
+    noisy = add_gaussian_noise(clean, sigma, seed=seed)
+    was_training = getattr(model, "training", False)
+    model.eval()
+    with torch.no_grad():
+        denoised = model(noisy)
+    model.train(was_training)
+    labels = ["clean", f"noisy\n{psnr(noisy, clean):.1f} dB", f"denoised\n{psnr(denoised, clean):.1f} dB"]
+    return show_image_rows([clean, noisy, denoised], labels,
+                           suptitle=title if title is not None else f"Gaussian noise σ = {sigma:.2f}")

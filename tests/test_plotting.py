@@ -454,3 +454,88 @@ def test_plot_runs_rejects_bad_runs(runs):
 
     with pytest.raises(ValueError, match="`runs"):
         plot_runs(runs, ylabel="loss")
+
+
+@pytest.mark.parametrize("transform", ["brightness", "contrast", "saturation", "hue", "jpeg_quality", "crop",
+                                       "flip_left_right", "flip_up_down", "rotation", "scale", "shear", "elastic"])
+def test_plot_augmentation_every_transform(transform):
+    from cnnlab.plotting import AUGMENTATIONS, plot_augmentation
+
+    assert transform in AUGMENTATIONS
+    image = np.random.default_rng(0).random((24, 32, 3)).astype(np.float32)
+    before = _pyplot_figures()
+    fig = plot_augmentation(image, transform, strength=0.8, seed=3)
+    assert _pyplot_figures() == before
+    assert len(fig.axes) == 2
+    assert fig.axes[1].get_title().startswith(transform)
+    shown = fig.axes[1].images[0].get_array()
+    assert float(np.min(shown)) >= 0.0 and float(np.max(shown)) <= 1.0
+    again = plot_augmentation(image, transform, strength=0.8, seed=3).axes[1].images[0].get_array()
+    np.testing.assert_array_equal(np.asarray(shown), np.asarray(again))  # stateless: same seed, same picture
+
+
+def test_plot_augmentation_grey_and_identity():
+    from cnnlab.plotting import plot_augmentation
+
+    image = np.linspace(0, 1, 64, dtype=np.float32).reshape(8, 8)
+    fig = plot_augmentation(image, "rotation", strength=0.0, seed=1)
+    np.testing.assert_allclose(np.asarray(fig.axes[1].images[0].get_array()), image, atol=1e-6)
+
+
+@pytest.mark.parametrize("kwargs, match", [({"transform": "blur"}, "`transform`"),
+                                           ({"strength": 1.5}, "`strength`"),
+                                           ({"strength": True}, "`strength`")])
+def test_plot_augmentation_rejects_bad_arguments(kwargs, match):
+    from cnnlab.plotting import plot_augmentation
+
+    with pytest.raises(ValueError, match=match):
+        plot_augmentation(np.zeros((8, 8, 3)), **kwargs)
+
+
+# --- show_image_rows ---------------------------------------------------------
+
+
+def test_show_image_rows_one_labelled_row_per_batch():
+    from cnnlab.plotting import show_image_rows
+
+    clean = torch.zeros(4, 1, 8, 8)
+    fig = show_image_rows([clean, clean + 0.5, np.ones((4, 8, 8))], ["clean", "noisy", "denoised"],
+                          titles=list("abcd"), suptitle="compare")
+    assert isinstance(fig, Figure) and len(fig.axes) == 12
+    assert [fig.axes[4 * r].get_ylabel() for r in range(3)] == ["clean", "noisy", "denoised"]
+    assert [ax.get_title() for ax in fig.axes[:4]] == list("abcd") and fig.axes[4].get_title() == ""
+    assert fig.axes[5].images[0].get_array()[0, 0] == pytest.approx(0.5)
+    assert fig.axes[0].images[0].get_clim() == (0.0, 1.0)
+    assert fig._suptitle.get_text() == "compare"
+
+
+@pytest.mark.parametrize("rows, labels, kwargs, match", [
+    ([], [], {}, "`rows`"),
+    ([np.zeros((2, 3, 8, 8))], ["a"], {}, r"`rows\[0\]`"),
+    ([np.zeros((2, 8, 8)), np.zeros((3, 8, 8))], ["a", "b"], {}, "same number"),
+    ([np.zeros((2, 8, 8))], ["a", "b"], {}, "`row_labels`"),
+    ([np.zeros((2, 8, 8))], ["a"], {"titles": ["x"]}, "`titles`"),
+])
+def test_show_image_rows_rejects_bad_arguments(rows, labels, kwargs, match):
+    from cnnlab.plotting import show_image_rows
+
+    with pytest.raises(ValueError, match=match):
+        show_image_rows(rows, labels, **kwargs)
+
+
+# --- plot_denoising ----------------------------------------------------------
+
+
+def test_plot_denoising_shows_clean_noisy_denoised_with_psnr():
+    from cnnlab.autoencoders import add_gaussian_noise, psnr
+    from cnnlab.plotting import plot_denoising
+
+    clean = torch.rand(3, 1, 8, 8, generator=torch.Generator().manual_seed(0))
+    model = torch.nn.Identity()
+    fig = plot_denoising(model, clean, 0.3, seed=5)
+    assert len(fig.axes) == 9 and fig._suptitle.get_text() == "Gaussian noise σ = 0.30"
+    noisy = add_gaussian_noise(clean, 0.3, seed=5)
+    np.testing.assert_allclose(fig.axes[3].images[0].get_array(), noisy[0, 0].numpy(), atol=1e-6)
+    assert fig.axes[3].get_ylabel() == f"noisy\n{psnr(noisy, clean):.1f} dB"
+    assert fig.axes[6].get_ylabel() == fig.axes[3].get_ylabel().replace("noisy", "denoised")
+    assert _pyplot_figures() == []
