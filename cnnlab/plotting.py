@@ -1127,7 +1127,7 @@ AUGMENTATIONS = {
     "rotation": "random_rotation, max_degrees = 180 · strength",
     "scale": "random_scale, factor in [1 − 0.5 · strength, 1 + 0.5 · strength]",
     "shear": "random_shear, max_degrees = 60 · strength",
-    "elastic": "random_elastic, alpha = 0.25 · strength · shorter side (pixels), sigma = 4 % of it",
+    "elastic": "random_elastic, alpha = 4 · strength · shorter side (pixels), sigma = 10 % of it",
 }
 
 
@@ -1192,7 +1192,7 @@ def plot_augmentation(image, transform: str = "rotation", strength: float = 0.5,
         "rotation": lambda: augment.random_rotation(x, 180 * s, seed),
         "scale": lambda: augment.random_scale(x, 1 - 0.5 * s, 1 + 0.5 * s, seed),
         "shear": lambda: augment.random_shear(x, 60 * s, seed),
-        "elastic": lambda: augment.random_elastic(x, 0.25 * s * side, max(0.04 * side, 0.5), seed),
+        "elastic": lambda: augment.random_elastic(x, 4 * s * side, max(0.1 * side, 0.5), seed),
     }
     out = calls[transform]()
     fig = Figure(figsize=figsize, layout="constrained")
