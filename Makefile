@@ -70,8 +70,9 @@ browser-deps:
 	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium >/dev/null; \
 	fi
 
+# Two pytest workers: the suite is many small CPU-bound tests.
 test-unit: setup
-	$(PY) -m pytest tests cnnlab --doctest-modules --ignore=tests/browser
+	$(PY) -m pytest tests cnnlab --doctest-modules --ignore=tests/browser -n 2
 
 test-notebooks: setup
 	$(PY) -m pytest --nbval-lax book labs -p no:cacheprovider
@@ -79,10 +80,11 @@ test-notebooks: setup
 test-browser: setup browser-deps
 	$(PY) -m pytest tests/browser -p no:cacheprovider
 
+# nbval and the book build both execute every notebook; they run side by side, each on one
+# core (OMP_NUM_THREADS=1: two busy processes with two threads each spin instead of working).
 test: setup browser-deps
 	$(MAKE) --no-print-directory test-unit
-	$(MAKE) --no-print-directory test-notebooks
-	$(MAKE) --no-print-directory book
+	OMP_NUM_THREADS=1 $(MAKE) --no-print-directory -j2 --output-sync=target test-notebooks book
 	$(MAKE) --no-print-directory test-browser
 
 test-thorough: setup
