@@ -35,3 +35,16 @@ DEVICES = ["cpu"] + (
 def device(request):
     """Each test that takes `device` runs on the CPU, and on CUDA when present."""
     return torch.device(request.param)
+
+
+@pytest.fixture
+def one_thread():
+    """Run a test on one intra-op thread, then restore the count.
+
+    The tests use tiny tensors: a second thread only adds start-up and waiting, and on a busy
+    2-core machine two threads spinning against another process made tests 4-18x slower.
+    """
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

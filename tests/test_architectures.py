@@ -26,13 +26,7 @@ from cnnlab.models import LeNet5, MobileNetTiny, PlainNet, ResNet, SmallVGG
 from cnnlab.training import fit
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Tiny tensors: one intra-op thread is faster, and much faster on a busy machine."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")  # see tests/conftest.py
 
 
 def numel(module):

@@ -22,15 +22,6 @@ from cnnlab.autoencoders import (
 )
 
 
-@pytest.fixture
-def one_thread():
-    """Train tiny models on one thread: on a busy shared CPU, thread contention makes them 10x slower."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def rand(*shape, seed=0, dtype=torch.float32):
     return torch.rand(*shape, generator=torch.Generator().manual_seed(seed), dtype=dtype)
 
