@@ -70,18 +70,28 @@ from cnnlab.data import (
     shapes_dataset,
 )
 from cnnlab.device import best, seed_everything
+from cnnlab.diagrams import (
+    conv_window_explorer,
+    plot_block_cost,
+    plot_conv_cost,
+    plot_conv_window,
+    plot_filter,
+    plot_kernels,
+    plot_param_counts,
+    plot_pooling,
+)
 from cnnlab.fft import conv2d_fft
 from cnnlab.functional import PADDING_MODES, conv2d_loops, convolve2d, correlate2d, pad
+from cnnlab.models import DigitsCNN, LeNet5, MobileNetTiny, PlainNet, ResNet, SmallVGG
 from cnnlab.plotting import (
-    conv_window_explorer,
     plot_confusion,
-    plot_conv_window,
     plot_curves,
+    plot_gradient_norms,
     plot_history,
-    plot_param_counts,
+    plot_runs,
+    show_image_rows,
     show_images,
 )
-from cnnlab.models import DigitsCNN, LeNet5, MobileNetTiny, PlainNet, ResNet, SmallVGG
 from cnnlab.pooling import (
     AvgPool2d,
     MaxPool2d,
@@ -180,11 +190,18 @@ __all__ = [
     "PADDING_MODES",
     "PlainBlock",
     "PlainNet",
+    "plot_block_cost",
     "plot_confusion",
+    "plot_conv_cost",
     "plot_conv_window",
     "plot_curves",
+    "plot_filter",
+    "plot_gradient_norms",
     "plot_history",
+    "plot_kernels",
     "plot_param_counts",
+    "plot_pooling",
+    "plot_runs",
     "pointwise_macs",
     "pointwise_params",
     "pool_macs",
@@ -215,11 +232,12 @@ __all__ = [
     "separable_params",
     "SHAPE_CLASSES",
     "shapes_dataset",
+    "show_image_rows",
     "show_images",
     "SmallVGG",
     "Split",
     "SqueezeExcitation",
     "ssim",
-    "summary",
     "Summary",
+    "summary",
 ]

@@ -8,7 +8,6 @@ device and check both counts against ``sum(p.numel())`` and ``FlopCounterMode``)
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 from typing import NamedTuple
 
