@@ -92,8 +92,9 @@ def loops_table(min_run_time):
     print(f"loops {loops * 1e3:.2f} ms, im2col {ours * 1e3:.3f} ms: {loops / ours:.0f}x slower\n")
 
 
-def fft_table(size, channels, kernels, min_run_time):
-    print(f"3. conv2d_fft vs F.conv2d, {channels} -> {channels} channels, one {size}x{size} image, "
+def fft_table(size, channels, kernels, min_run_time, out_channels=None):
+    out_channels = channels if out_channels is None else out_channels
+    print(f"3. conv2d_fft vs F.conv2d, {channels} -> {out_channels} channels, one {size}x{size} image, "
           "padding 0, float32 (ms)")
     print(f"{'k':>4} {'F NCHW':>9} {'F ch-last':>10} {'NCHW/ch-last':>13} {'FFT':>8} {'FFT/NCHW':>9} "
           f"{'FFT/ch-last':>12}")
@@ -101,7 +102,7 @@ def fft_table(size, channels, kernels, min_run_time):
     x_cl = x.contiguous(memory_format=torch.channels_last)
     crossover = {"NCHW": None, "channels-last": None}
     for k in kernels:
-        w = torch.randn(channels, channels, k, k)
+        w = torch.randn(out_channels, channels, k, k)
         w_cl = w.contiguous(memory_format=torch.channels_last)
         nchw = seconds(lambda: F.conv2d(x, w), min_run_time)
         cl = seconds(lambda: F.conv2d(x_cl, w_cl), min_run_time)
@@ -129,7 +130,11 @@ def main():
     print(f"peak: float32 square matmul {peak:.1f} GFLOP/s\n")
     course_table(min_run_time)
     loops_table(min_run_time / 5)
-    fft_table(128, 16, (3, 7, 9, 11, 15), 0.02 if args.quick else 0.2)
+    fft_time = 0.02 if args.quick else 0.2
+    size, kernels = (128, (3, 7, 15, 31)) if args.quick else (512, (3, 7, 15, 31, 63))
+    fft_table(size, 1, kernels, fft_time)  # one channel: where the FFT wins early
+    fft_table(size, 16, kernels, fft_time, out_channels=1)  # 16 channels in
+    fft_table(128, 16, (3, 7, 9, 11, 15), fft_time)  # 16 -> 16: oneDNN's NCHW cliff at k >= 9?
 
 
 if __name__ == "__main__":
