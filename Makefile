@@ -26,13 +26,16 @@ CHROMIUM ?= /usr/bin/chromium
 PORT ?= 8000
 
 .PHONY: help setup book test test-unit test-notebooks test-browser test-thorough bench \
-        serve clean distclean browser-deps lock
+        serve clean distclean browser-deps lock release grade
 
 help:
 	@echo "make book           set up and build the book into _build/html"
 	@echo "make test           set up and run every test (what CI runs)"
 	@echo "make test-thorough  property tests with >= 10,000 examples per op"
 	@echo "make bench          benchmarks: cnnlab against torch, ratios measured in one run"
+	@echo "make release        write the student version of every lab into release/"
+	@echo "make grade SUBMISSIONS=dir   autograde a folder of submissions (one sub-folder per"
+	@echo "                    student): grading/grades.csv and grading/feedback/"
 	@echo "make serve          serve the built book on http://127.0.0.1:$(PORT)"
 	@echo "make clean          remove the build; make distclean also removes .venv"
 
@@ -42,7 +45,7 @@ $(PY):
 # The pinned set (requirements/constraints.txt) and the project, editable.
 $(SETUP_STAMP): pyproject.toml requirements/constraints.txt | $(PY)
 	$(PY) -m pip install --quiet --upgrade "pip>=24"
-	$(PY) -m pip install --quiet -c requirements/constraints.txt -e ".[book,test]"
+	$(PY) -m pip install --quiet -c requirements/constraints.txt -e ".[book,test,grading]"
 	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3" >/dev/null
 	touch $@
 
@@ -58,9 +61,24 @@ $(VENDOR_STAMP): Makefile
 
 setup: $(SETUP_STAMP) $(VENDOR_STAMP)
 
-book: setup
+# The book shows the student version of each lab (release/, not executed).
+book: setup release
 	$(BIN)/jupyter-book build . -W --keep-going
 	@echo "Open the book: file://$(CURDIR)/_build/html/index.html  (or: make serve)"
+
+LAB_SOURCES := $(wildcard labs/*/*.ipynb)
+RELEASE_STAMP := release/.stamp-release
+
+release: $(RELEASE_STAMP)
+
+$(RELEASE_STAMP): $(LAB_SOURCES) nbgrader_config.py cnnlab/grading.py | setup
+	$(PY) -m cnnlab.grading release
+	touch $@
+
+# make grade SUBMISSIONS=path/to/folder [TIMEOUT=seconds per cell]
+grade: setup
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=<folder with one sub-folder per student>"; exit 2; }
+	$(PY) -m cnnlab.grading grade "$(SUBMISSIONS)" $(if $(TIMEOUT),--timeout $(TIMEOUT))
 
 # Debian's Chromium for the browser test, installed when missing.
 browser-deps:
