@@ -69,6 +69,7 @@ from cnnlab.data import (
     sample_image,
     shapes_dataset,
 )
+from cnnlab.denoising import PosteriorMeanDenoiser, PriorGuidedDenoisingNet, fit_prior_guided_denoiser
 from cnnlab.device import best, seed_everything
 from cnnlab.diagrams import (
     conv_window_explorer,
@@ -144,8 +145,8 @@ __all__ = [
     "confusion_matrix",
     "conv1d",
     "conv1x1",
-    "conv2d",
     "Conv2d",
+    "conv2d",
     "conv2d_fft",
     "conv2d_loops",
     "conv3d",
@@ -170,6 +171,7 @@ __all__ = [
     "evaluate",
     "fit",
     "fit_denoiser",
+    "fit_prior_guided_denoiser",
     "fit_seeds",
     "gaussian_blur_denoise",
     "global_avg_pool2d",
@@ -206,7 +208,9 @@ __all__ = [
     "pointwise_params",
     "pool_macs",
     "pool_output_size",
+    "PosteriorMeanDenoiser",
     "predict",
+    "PriorGuidedDenoisingNet",
     "psnr",
     "random_brightness",
     "random_contrast",
@@ -238,6 +242,6 @@ __all__ = [
     "Split",
     "SqueezeExcitation",
     "ssim",
-    "Summary",
     "summary",
+    "Summary",
 ]
