@@ -101,9 +101,13 @@ test-browser: setup browser-deps
 # nbval and the book build both execute every notebook; they run side by side, each on one
 # core (OMP_NUM_THREADS=1: two busy processes with two threads each spin instead of working).
 test: setup browser-deps
+	@echo "[$$(date +%T)] unit tests, doctests and the labs' grading round trips"
 	$(MAKE) --no-print-directory test-unit
+	@echo "[$$(date +%T)] notebooks (nbval) beside the book build"
 	OMP_NUM_THREADS=1 $(MAKE) --no-print-directory -j2 --output-sync=target test-notebooks book
+	@echo "[$$(date +%T)] browser"
 	$(MAKE) --no-print-directory test-browser
+	@echo "[$$(date +%T)] done"
 
 test-thorough: setup
 	HYPOTHESIS_PROFILE=thorough $(PY) -m pytest tests --ignore=tests/browser -p no:cacheprovider

@@ -244,10 +244,11 @@ def export(course_root="."):
     api = _api(root)
     from nbgrader.plugins import CsvExportPlugin
 
-    with api.gradebook as gradebook, warnings.catch_warnings():
+    with warnings.catch_warnings():
         # SQLAlchemy's notes on nbgrader's own session handling, not about the grades
         warnings.filterwarnings("ignore", message="Object of type")
-        CsvExportPlugin(to=str(out)).export(gradebook)
+        with api.gradebook as gradebook:
+            CsvExportPlugin(to=str(out)).export(gradebook)
     return out
 
 

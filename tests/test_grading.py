@@ -1,15 +1,17 @@
 """cnnlab.grading: collecting submissions, and every lab round-tripped through stock nbgrader.
 
-The round trip puts five students through the grader for each lab, in a temporary course:
-alice hands in the source notebook (full marks), bob the untouched student version (0),
-carol an endless loop in one answer, dave that answer blank and its locked test cell edited to
-pass, erin a syntax error in it. Carol, dave and erin lose exactly the tests that depend on that
-answer and keep everything else.
+The round trip puts three students through the grader for each lab, in a temporary course:
+alice hands in the source notebook (full marks), bob the untouched student version (0), and
+mallory a notebook with three faults in three answers: an endless loop in one, a syntax error in
+another, and a third answer left blank with its locked test cells edited to pass. Mallory must
+lose exactly the test cells that depend on those answers (read per cell from the gradebook),
+keep the others, and be graded with the original tests.
 """
 
 import csv
 import json
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -22,14 +24,25 @@ from cnnlab import grading
 ROOT = Path(__file__).resolve().parents[1]
 LABS = grading.find_labs(ROOT)
 
-# For each lab: the answer cell the round trip breaks, and the grade cells that fail without it.
-BREAK = {
-    "lab1-convolution": ("conv2d_loops", ["test_conv2d_loops"]),
-    "lab2-first-cnn": ("max_pool2d", ["test_max_pool2d"]),
-    "lab3-blocks": ("depthwise_separable", ["test_depthwise_separable"]),
-    "lab4-augment-denoise": ("random_shift", ["test_random_shift"]),
+# For each lab, mallory's faults: the answer with an endless loop, the answer with a syntax error,
+# the answer left blank whose test cells she edited to pass, those test cells, and every test cell
+# that must fail because of the three (the others must keep their points).
+FAULTS = {
+    "lab1-convolution": dict(loop="conv2d_loops", syntax="conv2d_general", blank="zero_pad",
+                             tampered=["test_zero_pad"],
+                             failing=["test_conv2d_loops", "test_conv2d_general", "test_zero_pad"]),
+    "lab2-first-cnn": dict(loop="max_pool2d", syntax="avg_pool2d", blank="training",
+                           tampered=["test_training"],
+                           failing=["test_max_pool2d", "test_avg_pool2d", "test_training"]),
+    "lab3-blocks": dict(loop="depthwise_separable", syntax="cost_ratio", blank="residual_block",
+                        tampered=["test_residual_shapes", "test_residual_identity"],
+                        failing=["test_depthwise_separable", "test_cost_ratio", "test_residual_shapes",
+                                 "test_residual_identity"]),
+    "lab4-augment-denoise": dict(loop="random_shift", syntax="psnr", blank="training",
+                                 tampered=["test_denoiser"],
+                                 failing=["test_random_shift", "test_psnr", "test_denoiser"]),
 }
-TIMEOUT = 20  # seconds per cell in the round trip (the slowest lab cell takes well under 10)
+TIMEOUT = 10  # seconds per cell in the round trip (the slowest lab cell takes about 5)
 
 
 def _meta(grade_id, *, grade=False, solution=False, locked=False, points=None):
@@ -71,7 +84,7 @@ def test_find_labs_lists_the_course_labs(toy_course):
 def test_every_lab_is_in_the_book_and_the_round_trip():
     toc = (ROOT / "_toc.yml").read_text()
     assert [lab for lab in LABS if f"release/{lab}/{lab}" not in toc] == []
-    assert sorted(BREAK) == LABS
+    assert sorted(FAULTS) == LABS
 
 
 def test_course_root_must_hold_an_nbgrader_config(tmp_path):
@@ -156,9 +169,16 @@ def _points(nb):
     return auto, written
 
 
-def _errors(notebook_path):
-    nb = nbformat.read(notebook_path, as_version=4)
-    return {out.get("ename") for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs}
+def _cell_scores(gradebook):
+    """{(student, grade_id): (auto_score, max_score)} read straight from nbgrader's gradebook."""
+    with sqlite3.connect(gradebook) as db:
+        rows = db.execute("""
+            SELECT sa.student_id, bc.name, g.auto_score, gc.max_score FROM grade g
+            JOIN submitted_notebook sn ON g.notebook_id = sn.id
+            JOIN submitted_assignment sa ON sn.assignment_id = sa.id
+            JOIN base_cell bc ON g.cell_id = bc.id
+            JOIN grade_cells gc ON gc.id = bc.id""").fetchall()
+    return {(student, name): (auto, top) for student, name, auto, top in rows}
 
 
 @pytest.mark.parametrize("lab", LABS)
@@ -170,9 +190,11 @@ def test_grading_round_trip(lab, tmp_path):
     _cli(course, "release")
     source = nbformat.read(course / "labs" / lab / f"{lab}.ipynb", as_version=4)
     student = nbformat.read(course / "release" / lab / f"{lab}.ipynb", as_version=4)
-    answer, dependants = BREAK[lab]
+    faults = FAULTS[lab]
     auto, written = _points(source)
-    lost = sum(_cell(source, gid).metadata.nbgrader.points for gid in dependants)
+    tests = {c.metadata.nbgrader.grade_id: c.metadata.nbgrader.points for c in source.cells
+             if c.metadata.get("nbgrader", {}).get("grade") and not c.metadata.nbgrader.get("solution")}
+    lost = sum(tests[gid] for gid in faults["failing"])
     assert 0 < lost < auto
 
     def submit(name, nb):
@@ -181,35 +203,34 @@ def test_grading_round_trip(lab, tmp_path):
 
     submit("alice", source)
     submit("bob", student)
-    looping = nbformat.from_dict(json.loads(json.dumps(source)))
-    _cell(looping, answer).source = "while True:   # never ends\n    pass\n" + _cell(source, answer).source
-    submit("carol", looping)
-    tampered = nbformat.from_dict(json.loads(json.dumps(source)))
-    _cell(tampered, answer).source = _cell(student, answer).source
-    for gid in dependants:
-        _cell(tampered, gid).source = "pass  # the tests were in my way"
-    submit("dave", tampered)
-    broken = nbformat.from_dict(json.loads(json.dumps(source)))
-    _cell(broken, answer).source = _cell(source, answer).source + "\nthis line is not python\n"
-    submit("erin", broken)
+    faulty = nbformat.from_dict(json.loads(json.dumps(source)))
+    _cell(faulty, faults["loop"]).source = "while True:   # never ends\n    pass\n" + _cell(source, faults["loop"]).source
+    _cell(faulty, faults["syntax"]).source = _cell(source, faults["syntax"]).source + "\nthis line is not python\n"
+    _cell(faulty, faults["blank"]).source = _cell(student, faults["blank"]).source
+    for gid in faults["tampered"]:
+        _cell(faulty, gid).source = "pass  # the tests were in my way"
+    submit("mallory", faulty)
 
     out = _cli(course, "grade", str(tmp_path / "subs"), "--timeout", str(TIMEOUT))
-    assert "collected 5 notebooks from 5 students" in out
+    assert "collected 3 notebooks from 3 students" in out
 
     with open(course / "grading" / "grades.csv", newline="") as f:
         rows = list(csv.DictReader(f))
-    assert sorted((r["student_id"], r["assignment"]) for r in rows) == [
-        (s, lab) for s in ("alice", "bob", "carol", "dave", "erin")]
-    score = {r["student_id"]: float(r["score"]) for r in rows}
+    assert sorted((r["student_id"], r["assignment"]) for r in rows) == [(s, lab) for s in ("alice", "bob", "mallory")]
     assert all(float(r["max_score"]) == auto + written for r in rows)
     # written answers wait for a person: the source's model answers are not points yet
-    assert score == pytest.approx({"alice": auto, "bob": 0.0, "carol": auto - lost, "dave": auto - lost,
-                                   "erin": auto - lost})
-    graded = course / "grading" / "autograded"
-    assert "CellTimeoutError" in _errors(graded / "carol" / lab / f"{lab}.ipynb")
-    assert "SyntaxError" in _errors(graded / "erin" / lab / f"{lab}.ipynb")
-    restored = nbformat.read(graded / "dave" / lab / f"{lab}.ipynb", as_version=4)
-    assert all(_cell(restored, gid).source == _cell(source, gid).source for gid in dependants)
+    score = {r["student_id"]: float(r["score"]) for r in rows}
+    assert score == pytest.approx({"alice": auto, "bob": 0.0, "mallory": auto - lost})
+    cells = _cell_scores(course / "grading" / "gradebook.db")
+    for gid, points in tests.items():
+        assert cells["alice", gid] == (points, points)
+        assert cells["bob", gid] == (0, points)
+        assert cells["mallory", gid] == ((0 if gid in faults["failing"] else points), points), gid
+
+    graded = nbformat.read(course / "grading" / "autograded" / "mallory" / lab / f"{lab}.ipynb", as_version=4)
+    assert "CellTimeoutError" in {out.get("ename") for out in _cell(graded, faults["loop"]).outputs}
+    assert "SyntaxError" in {out.get("ename") for out in _cell(graded, faults["syntax"]).outputs}
+    assert all(_cell(graded, gid).source == _cell(source, gid).source for gid in faults["tampered"])
     for name in score:
         html = (course / "grading" / "feedback" / name / lab / f"{lab}.html").read_text(encoding="utf-8")
-        assert f"{lab}" in html and "Score" in html
+        assert lab in html and "Score" in html
