@@ -4,8 +4,9 @@ The course directory is the repository root. Its ``nbgrader_config.py`` says
 where things live: lab sources in ``labs/<lab>/<lab>.ipynb``, student versions
 in ``release/``, and everything grading writes (submissions, graded notebooks,
 HTML feedback, the gradebook database, ``grades.csv``) under ``grading/``.
-Each step runs the ``nbgrader`` command of this Python environment, with its
-``bin`` folder first on ``PATH`` (nbgrader calls ``alembic`` by name).
+Each step calls nbgrader's Python API (``NbGraderAPI``) in this process, with
+this environment's ``bin`` folder first on ``PATH`` (nbgrader calls ``alembic``
+by name).
 
 From the shell: ``python -m cnnlab.grading release`` and
 ``python -m cnnlab.grading grade SUBMISSIONS`` (what ``make release`` and
@@ -13,7 +14,6 @@ From the shell: ``python -m cnnlab.grading release`` and
 """
 
 import argparse
-import csv
 import json
 import os
 import re
@@ -22,7 +22,7 @@ import sys
 import warnings
 from pathlib import Path
 
-__all__ = ["find_labs", "release", "collect", "autograde", "feedback", "export", "grade", "read_grades"]
+__all__ = ["find_labs", "release", "collect", "autograde", "feedback", "export", "grade"]
 
 GRADING_DIR = "grading"
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$")
@@ -269,13 +269,6 @@ def grade(submissions, course_root=".", labs=None, timeout=None):
     report["failed"] = autograde(root, submitted, timeout)
     report["grades"] = export(root)
     return report
-
-
-def read_grades(path):
-    """``{(student_id, lab): (score, max_score)}`` from a ``grades.csv``."""
-    with open(path, newline="", encoding="utf-8") as f:
-        return {(row["student_id"], row["assignment"]): (float(row["score"]), float(row["max_score"]))
-                for row in csv.DictReader(f)}
 
 
 def main(argv=None):
