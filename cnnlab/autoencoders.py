@@ -320,7 +320,8 @@ _LOSSES = {
 
 
 def fit_denoiser(model, clean_images, *, sigma=0.3, epochs=30, lr=2e-3, batch_size=64, seed=0, val=None,
-                 loss="log_mse", weight_decay=0.05, augment=None, clip=True, device=None, progress=False):
+                 loss="log_mse", weight_decay=0.05, augment=None, clip=True, device=None, progress=False,
+                 leave_one_out=False):
     """Train `model` to map noisy images to clean ones, with fresh seeded Gaussian noise every epoch.
 
     Each batch gets noise from :func:`add_gaussian_noise` (clipped to [0, 1])
@@ -352,6 +353,11 @@ def fit_denoiser(model, clean_images, *, sigma=0.3, epochs=30, lr=2e-3, batch_si
         Defaults to the device of the model's parameters.
     progress : bool, default False
         Show a tqdm bar over epochs.
+    leave_one_out : bool, default False
+        Call ``model(noisy, exclude=index)`` with each batch's indices into
+        `clean_images`, for a model whose memory holds the training images and
+        must not use an image's own clean copy
+        (:class:`~cnnlab.denoising.PriorGuidedDenoisingNet`).
 
     Returns
     -------
@@ -374,6 +380,7 @@ def fit_denoiser(model, clean_images, *, sigma=0.3, epochs=30, lr=2e-3, batch_si
         raise ValueError("`lr` must be positive, got 0.0")
     weight_decay = _check_float("weight_decay", weight_decay, low=0.0)
     seed, progress, clip = seed_int(seed), check_bool("progress", progress), check_bool("clip", clip)
+    leave_one_out = check_bool("leave_one_out", leave_one_out)
     loss_fn = _LOSSES[check_choice("loss", loss, tuple(_LOSSES))]
     if val is not None:
         val, _ = _check_images(val)
@@ -401,9 +408,10 @@ def fit_denoiser(model, clean_images, *, sigma=0.3, epochs=30, lr=2e-3, batch_si
         order = torch.randperm(len(images), generator=generator)
         total = 0.0
         for b in range(steps):
-            clean = images[order[b * batch_size:(b + 1) * batch_size]].to(device)
+            index = order[b * batch_size:(b + 1) * batch_size]
+            clean = images[index].to(device)
             noisy = add_gaussian_noise(clean, sigma, seed=derive_seed(seed, epoch, b), clip=clip)
-            batch_loss = loss_fn(model(noisy), clean)
+            batch_loss = loss_fn(model(noisy, exclude=index) if leave_one_out else model(noisy), clean)
             optimizer.zero_grad(set_to_none=True)
             batch_loss.backward()
             optimizer.step()

@@ -12,14 +12,13 @@ no float64, keep these models on the CPU.
 """
 
 import math
-import time
 
 import torch
 from torch import nn
 
 from cnnlab._checks import check_bool, check_int
-from cnnlab.augment import _check_float, derive_seed, seed_int
-from cnnlab.autoencoders import _LOSSES, DenoiserHistory, add_gaussian_noise
+from cnnlab.augment import _check_float
+from cnnlab.autoencoders import fit_denoiser
 
 __all__ = ["PosteriorMeanDenoiser", "PriorGuidedDenoisingNet", "fit_prior_guided_denoiser"]
 
@@ -201,9 +200,9 @@ def fit_prior_guided_denoiser(model, *, epochs=60, lr=3e-3, batch_size=64, seed=
                               sigma=None, loss="log_mse", clip=True):
     """Train a :class:`PriorGuidedDenoisingNet` on its own memory, each image left out of its own estimate.
 
-    Mirrors :func:`fit_denoiser`: fresh noise from :func:`add_gaussian_noise`
-    seeded by ``(seed, epoch, batch)``, AdamW with a one-cycle schedule (peak
-    `lr`), the ``'log_mse'`` loss by default. The clean images are
+    :func:`~cnnlab.autoencoders.fit_denoiser` with ``leave_one_out=True``: fresh
+    seeded noise every batch, AdamW with a one-cycle schedule (peak `lr`), the
+    ``'log_mse'`` loss by default; the model is left in eval mode. The clean images are
     ``model.prior.memory``; each batch passes their indices as ``exclude``, so
     the posterior mean of an image is built from the other stored images only,
     as it will be for new images.
@@ -234,40 +233,8 @@ def fit_prior_guided_denoiser(model, *, epochs=60, lr=3e-3, batch_size=64, seed=
     """
     if not isinstance(model, PriorGuidedDenoisingNet):
         raise TypeError(f"`model` must be a PriorGuidedDenoisingNet, got {type(model).__name__}")
-    epochs, batch_size = check_int("epochs", epochs, minimum=1), check_int("batch_size", batch_size, minimum=1)
-    lr = _check_float("lr", lr, low=0.0)
-    if lr == 0:
-        raise ValueError("`lr` must be positive, got 0.0")
-    weight_decay = _check_float("weight_decay", weight_decay, low=0.0)
-    sigma = model.prior.sigma if sigma is None else _check_float("sigma", sigma, low=0.0)
-    if loss not in _LOSSES:
-        raise ValueError(f"`loss` must be one of {tuple(_LOSSES)}, got {loss!r}")
-    loss_fn, seed, clip = _LOSSES[loss], seed_int(seed), check_bool("clip", clip)
-    clean_images = model.prior.memory
-
-    torch.manual_seed(seed % 2**63)
-    generator = torch.Generator().manual_seed(seed)
-    params = [p for p in model.parameters() if p.requires_grad]
-    optimizer = torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay)
-    steps = math.ceil(len(clean_images) / batch_size)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=epochs * steps)
-    history = DenoiserHistory()
-    start = time.perf_counter()
-    model.train()
-    for epoch in range(epochs):
-        order = torch.randperm(len(clean_images), generator=generator)
-        total = 0.0
-        for b in range(steps):
-            index = order[b * batch_size:(b + 1) * batch_size]
-            clean = clean_images[index.to(clean_images.device)]
-            noisy = add_gaussian_noise(clean, sigma, seed=derive_seed(seed, epoch, b), clip=clip)
-            batch_loss = loss_fn(model(noisy, exclude=index), clean)
-            optimizer.zero_grad(set_to_none=True)
-            batch_loss.backward()
-            optimizer.step()
-            schedule.step()
-            total += float(batch_loss.detach()) * len(clean)
-        history.train_loss.append(total / len(clean_images))
+    history = fit_denoiser(model, model.prior.memory, sigma=model.prior.sigma if sigma is None else sigma,
+                           epochs=epochs, lr=lr, batch_size=batch_size, seed=seed, loss=loss,
+                           weight_decay=weight_decay, clip=clip, leave_one_out=True)
     model.eval()
-    history.seconds = time.perf_counter() - start
     return history

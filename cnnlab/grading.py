@@ -22,7 +22,7 @@ import sys
 import warnings
 from pathlib import Path
 
-__all__ = ["find_labs", "release", "collect", "autograde", "feedback", "export", "grade"]
+__all__ = ["find_labs", "lab_points", "release", "collect", "autograde", "feedback", "export", "grade"]
 
 GRADING_DIR = "grading"
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$")
@@ -45,6 +45,30 @@ def find_labs(course_root="."):
     """
     root = _course(course_root)
     return sorted(p.parent.name for p in (root / "labs").glob("*/*.ipynb") if p.stem == p.parent.name)
+
+
+def lab_points(course_root, lab):
+    """Points of a lab's source notebook: ``({test cell grade_id: points}, written points)``.
+
+    Test cells are graded automatically; written answers (cells that are both
+    ``solution`` and ``grade``) by hand.
+
+    Examples
+    --------
+    >>> tests, written = lab_points(Path(__file__).parents[1], "lab1-convolution")
+    >>> sum(tests.values()), written
+    (11, 3)
+    """
+    lab = _check_labs(course_root, [lab])[0]
+    source = json.loads((_course(course_root) / "labs" / lab / f"{lab}.ipynb").read_text(encoding="utf-8"))
+    tests, written = {}, 0
+    for cell in source["cells"]:
+        meta = cell["metadata"].get("nbgrader", {})
+        if meta.get("grade") and meta.get("solution"):
+            written += meta["points"]
+        elif meta.get("grade"):
+            tests[meta["grade_id"]] = meta["points"]
+    return tests, written
 
 
 def _check_labs(course_root, labs):

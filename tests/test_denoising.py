@@ -7,7 +7,7 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cnnlab.autoencoders import add_gaussian_noise, psnr
+from cnnlab.autoencoders import add_gaussian_noise, fit_denoiser, psnr
 from cnnlab.denoising import PosteriorMeanDenoiser, PriorGuidedDenoisingNet, fit_prior_guided_denoiser
 
 
@@ -107,6 +107,8 @@ def test_the_net_trains_deterministically_and_beats_the_noisy_input(one_thread):
      "`lr` must be positive"),
     (lambda: fit_prior_guided_denoiser(PriorGuidedDenoisingNet(_memory(), 0.3), loss="l3"), ValueError,
      "`loss` must be one of"),
+    (lambda: fit_denoiser(PriorGuidedDenoisingNet(_memory(), 0.3), _memory(), leave_one_out=1), TypeError,
+     "`leave_one_out` must be True or False, got 1"),
 ])
 def test_bad_arguments_raise_naming_the_argument(call, error, message):
     with pytest.raises(error, match=message):

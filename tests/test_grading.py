@@ -156,19 +156,6 @@ def _cell(nb, grade_id):
     return matches[0]
 
 
-def _points(nb):
-    """(autograded points, written points) of a source notebook."""
-    auto = written = 0
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("grade"):
-            if meta.get("solution"):
-                written += meta["points"]
-            else:
-                auto += meta["points"]
-    return auto, written
-
-
 def _cell_scores(gradebook):
     """{(student, grade_id): (auto_score, max_score)} read straight from nbgrader's gradebook."""
     with sqlite3.connect(gradebook) as db:
@@ -191,9 +178,8 @@ def test_grading_round_trip(lab, tmp_path):
     source = nbformat.read(course / "labs" / lab / f"{lab}.ipynb", as_version=4)
     student = nbformat.read(course / "release" / lab / f"{lab}.ipynb", as_version=4)
     faults = FAULTS[lab]
-    auto, written = _points(source)
-    tests = {c.metadata.nbgrader.grade_id: c.metadata.nbgrader.points for c in source.cells
-             if c.metadata.get("nbgrader", {}).get("grade") and not c.metadata.nbgrader.get("solution")}
+    tests, written = grading.lab_points(course, lab)
+    auto = sum(tests.values())
     lost = sum(tests[gid] for gid in faults["failing"])
     assert 0 < lost < auto
 
