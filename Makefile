@@ -71,7 +71,7 @@ RELEASE_STAMP := release/.stamp-release
 
 release: $(RELEASE_STAMP)
 
-$(RELEASE_STAMP): $(LAB_SOURCES) nbgrader_config.py cnnlab/grading.py | setup
+$(RELEASE_STAMP): $(LAB_SOURCES) nbgrader_config.py $(wildcard cnnlab/grading/*.py) | setup
 	$(PY) -m cnnlab.grading release
 	touch $@
 

@@ -29,9 +29,9 @@ import torch.nn.functional as F  # noqa: E402
 from torch.utils.benchmark import Timer  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-import cnnlab.conv as conv  # noqa: E402
-from cnnlab.fft import conv2d_fft  # noqa: E402
-from cnnlab.functional import conv2d_loops  # noqa: E402
+import cnnlab.ops.conv as conv  # noqa: E402
+from cnnlab.ops.fft import conv2d_fft  # noqa: E402
+from cnnlab.ops.loops import conv2d_loops  # noqa: E402
 
 COURSE_SHAPES = [  # (input shape, out_channels, kernel, stride, padding, dilation)
     ((64, 3, 32, 32), 32, 3, 1, 1, 1),
