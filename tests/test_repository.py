@@ -98,3 +98,16 @@ def test_notebooks_install_nothing():
         for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
             source = "".join(cell["source"])
             assert not re.search(r"^\s*[!%]\s*(pip|conda)\b", source, re.M), path.name
+
+
+MAX_CODE_LINE = 100  # the book's code cells are wrapped at 88; longer lines overflow the page
+
+
+@pytest.mark.parametrize("path", sorted(ROOT.glob("book/*.ipynb")), ids=lambda p: p.name)
+def test_chapter_code_lines_fit_the_page(path):
+    long = []
+    for i, cell in enumerate(json.loads(path.read_text(encoding="utf-8"))["cells"]):
+        if cell["cell_type"] == "code":
+            long += [f"cell {i}: {len(line)} characters: {line[:60]}..."
+                     for line in "".join(cell["source"]).splitlines() if len(line) > MAX_CODE_LINE]
+    assert not long, f"{path.name} has code lines over {MAX_CODE_LINE} characters:\n" + "\n".join(long)

@@ -30,6 +30,9 @@ def _parser():
     grade_parser = sub.add_parser("grade", parents=[common], help="collect, autograde, feedback, grades.csv")
     grade_parser.add_argument("submissions", help="folder with one sub-folder per student")
     grade_parser.add_argument("--timeout", type=int, help="seconds per cell (default: nbgrader_config.py)")
+    grade_parser.add_argument("--jobs", type=int, default=1, help="submissions graded at once (default: 1)")
+    grade_parser.add_argument("--require-sandbox", action="store_true",
+                              help="refuse to grade when bubblewrap cannot isolate the submissions")
     sub.add_parser("export", parents=[common], help="rewrite grading/grades.csv and the feedback (after manual grading)")
     return parser
 
@@ -46,7 +49,8 @@ def main(argv=None):
             feedback(args.course, args.labs)
             print(f"grades written to {export(args.course)}")
             return 0
-        report = grade(args.submissions, args.course, args.labs, args.timeout)
+        report = grade(args.submissions, args.course, args.labs, args.timeout, jobs=args.jobs,
+                       require_sandbox=args.require_sandbox)
     except (ValueError, TypeError, RuntimeError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -54,8 +58,13 @@ def main(argv=None):
     print(f"collected {len(report['collected'])} notebooks from {len(students)} students")
     for path, why in report["ignored"]:
         print(f"ignored {path}: {why}")
-    for student, lab in report["failed"]:
-        print(f"NOT GRADED: {student} / {lab} (see the log above)")
+    for result in report["results"]:
+        if result["error"]:
+            print(f"NOT GRADED (scored 0, marked for review): {result['student']} / {result['lab']}: "
+                  f"{result['error']}", file=sys.stderr)
+        elif result["review"]:
+            print(f"review: {result['student']} / {result['lab']}: "
+                  + "; ".join(n["message"] for n in result["notes"] if n["review"]))
     root = Path(args.course).resolve()
     print(f"grades: {report['grades']}\nfeedback: {root / GRADING_DIR / 'feedback'}/<student>/<lab>/<lab>.html")
     return 1 if report["failed"] else 0

@@ -15,12 +15,12 @@ From the shell: ``python -m cnnlab.grading release`` and
 """
 
 import json
-import os
 import re
 import shutil
-import sys
 import warnings
 from pathlib import Path
+
+from cnnlab.grading.nbapi import api as nbgrader_api
 
 __all__ = ["find_labs", "lab_points", "release", "collect", "autograde", "feedback", "export", "grade"]
 
@@ -83,30 +83,6 @@ def _check_labs(course_root, labs):
     return list(labs)
 
 
-def _api(root, timeout=None):
-    """An nbgrader API object for the course at `root`, configured by its nbgrader_config.py.
-
-    nbgrader is imported here, once per process (importing it takes seconds).
-    `timeout` (seconds per cell) overrides the configuration's ``Execute.timeout``.
-    It runs ``alembic`` by name, so this Python's ``bin`` goes first on ``PATH``;
-    grading kernels get one thread (``OMP_NUM_THREADS``) unless it is set.
-    """
-    bin_dir = str(Path(sys.executable).parent)
-    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
-    (root / GRADING_DIR).mkdir(exist_ok=True)        # the gradebook database lives there
-    from nbgrader.apps import NbGraderAPI
-    from nbgrader.coursedir import CourseDirectory
-    from traitlets.config.loader import PyFileConfigLoader
-
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
-    config.CourseDirectory.root = str(root)
-    if timeout is not None:
-        config.Execute.timeout = timeout
-    return NbGraderAPI(CourseDirectory(config=config), config=config)
-
-
 def _check(result, what):
     if not result["success"]:
         raise RuntimeError(f"nbgrader {what} failed:\n{result.get('error') or result.get('log', '')}"[-4000:])
@@ -126,7 +102,7 @@ def release(course_root=".", labs=None):
     """
     root = _course(course_root)
     labs = _check_labs(root, labs)
-    api = _api(root)
+    api = nbgrader_api(root)
     for lab in labs:
         _check(api.generate_assignment(lab, force=True, create=True), f"generate_assignment {lab}")
     return [root / "release" / lab / f"{lab}.ipynb" for lab in labs]
@@ -205,34 +181,36 @@ def collect(submissions, course_root=".", labs=None):
     return report
 
 
-def autograde(course_root=".", labs=None, timeout=None):
-    """Autograde every collected submission, then write HTML feedback (:func:`feedback`).
+def autograde(course_root=".", labs=None, timeout=None, *, jobs=1, require_sandbox=False):
+    """Autograde every collected submission, each in isolation (:mod:`cnnlab.grading.isolate`).
 
-    Each cell runs with a time limit (`timeout` seconds, default from
-    ``nbgrader_config.py``): an endless loop is interrupted, that part scores 0
-    and the rest of the notebook is still graded. Errors, syntax errors
-    included, cost the tests that depend on the cell, nothing else.
+    Each submission is graded in a throwaway course of its own, its kernel in a sandbox
+    (:mod:`cnnlab.grading.sandbox`: no network, the course and home folders invisible, limits on
+    memory, CPU time, processes and file size), `jobs` at a time; then the scores go into the
+    course's gradebook and the feedback into ``grading/feedback``. Each cell runs with a time
+    limit (`timeout` seconds, default from ``nbgrader_config.py``): an endless loop costs its own
+    tests only. Without bubblewrap, grading runs unsandboxed after a loud warning, or not at all
+    with ``require_sandbox=True``.
 
     Returns
     -------
-    list of (str, str)
-        The (student, lab) submissions nbgrader could not grade (logged, left out).
+    list of dict
+        One result per submission: ``grades`` (grade id -> scores), ``notes`` (what the grader
+        changed or found, shown in the feedback), ``review`` (a person should look) and ``error``.
     """
+    from cnnlab.grading.isolate import (check_jobs, configured_timeout, import_results, prepare_jobs, run_jobs,
+                                        sandbox_or_warning)
+
     root = _course(course_root)
     labs = _check_labs(root, labs)
-    if timeout is not None:
-        _check_timeout(timeout)
-    api = _api(root, timeout)
-    failed = []
-    for lab in labs:
-        students = sorted(p.parent.name for p in (root / GRADING_DIR / "submitted").glob(f"*/{lab}"))
-        for student in students:
-            result = api.autograde(lab, student, force=True, create=True)
-            if not result["success"]:
-                print(f"could not grade {student} / {lab}:\n{result.get('error', '')}", file=sys.stderr)
-                failed.append((student, lab))
-    feedback(root, labs)
-    return failed
+    timeout = _check_timeout(timeout) if timeout is not None else configured_timeout(root)
+    check_jobs(jobs)
+    sandboxed = sandbox_or_warning(require_sandbox)
+    pairs = [(p.parent.name, lab) for lab in labs
+             for p in sorted((root / GRADING_DIR / "submitted").glob(f"*/{lab}"))]
+    results = run_jobs(prepare_jobs(root, pairs, timeout, sandboxed), jobs)
+    import_results(root, results)
+    return results
 
 
 def feedback(course_root=".", labs=None):
@@ -243,7 +221,7 @@ def feedback(course_root=".", labs=None):
     root = _course(course_root)
     labs = _check_labs(root, labs)
     graded = [lab for lab in labs if any((root / GRADING_DIR / "autograded").glob(f"*/{lab}"))]
-    api = _api(root) if graded else None
+    api = nbgrader_api(root) if graded else None
     for lab in graded:
         _check(api.generate_feedback(lab, force=True), f"generate_feedback {lab}")
 
@@ -265,7 +243,7 @@ def export(course_root="."):
     """
     root = _course(course_root)
     out = root / GRADING_DIR / "grades.csv"
-    api = _api(root)
+    api = nbgrader_api(root)
     from nbgrader.plugins import CsvExportPlugin
 
     with warnings.catch_warnings():
@@ -273,23 +251,28 @@ def export(course_root="."):
         warnings.filterwarnings("ignore", message="Object of type")
         with api.gradebook as gradebook:
             CsvExportPlugin(to=str(out)).export(gradebook)
+    from cnnlab.grading.isolate import add_review_columns
+
+    add_review_columns(root, out)
     return out
 
 
-def grade(submissions, course_root=".", labs=None, timeout=None):
-    """Collect, autograde, write feedback and export, for every lab with submissions.
+def grade(submissions, course_root=".", labs=None, timeout=None, *, jobs=1, require_sandbox=False):
+    """Collect, autograde (`jobs` submissions at a time, each isolated), write feedback and export.
 
     Returns
     -------
     dict
-        The :func:`collect` report plus ``"failed"`` (:func:`autograde`) and
-        ``"grades"``, the path of ``grades.csv``.
+        The :func:`collect` report plus ``"results"`` (:func:`autograde`), ``"failed"`` (the
+        (student, lab) pairs that could not be graded: they score 0 and are marked for review)
+        and ``"grades"``, the path of ``grades.csv``.
     """
     root = _course(course_root)
     labs = _check_labs(root, labs)
     report = collect(submissions, root, labs)
     submitted = sorted({lab for _, lab in report["collected"]}, key=labs.index)
     release(root, submitted)                 # the gradebook must know each lab and its test cells
-    report["failed"] = autograde(root, submitted, timeout)
+    report["results"] = autograde(root, submitted, timeout, jobs=jobs, require_sandbox=require_sandbox)
+    report["failed"] = [(r["student"], r["lab"]) for r in report["results"] if r["error"]]
     report["grades"] = export(root)
     return report

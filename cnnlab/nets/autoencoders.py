@@ -1,9 +1,11 @@
 """Image autoencoders: encoder -> embedding -> decoder, and a residual denoiser.
 
-:class:`ConvAutoencoder` squeezes an image through a small embedding (for exploring the data and
-reconstructing it); :class:`DenoisingNet` keeps the full resolution and predicts the noise to
-subtract, which removes far more noise than a bottleneck that must also forget detail.
-:func:`cnnlab.fit_denoiser` trains either on clean images with fresh Gaussian noise every epoch.
+:class:`ConvAutoencoder` squeezes an image through strided convolutions and, with a
+`latent_dim`, a dense bottleneck (for exploring and compressing the data); without one it is a
+fully convolutional encoder-decoder, the shape of a denoising autoencoder. :class:`DenoisingNet`
+keeps the full resolution and predicts the noise to subtract. :func:`cnnlab.fit_denoiser` trains
+any of them on clean images with fresh Gaussian noise every batch (``sigma=0``: plain
+reconstruction).
 """
 
 from __future__ import annotations
@@ -17,20 +19,24 @@ from cnnlab.ops.shapes import conv_output_size, conv_transpose_output_size
 
 
 class ConvAutoencoder(nn.Module):
-    """A convolutional autoencoder: strided convs -> a `latent_dim` embedding -> upsampling convs.
+    """A convolutional autoencoder: strided convs -> an embedding -> transposed (or upsampling) convs.
 
-    Each encoder stage is a 3×3 convolution with stride 2 and ReLU (sizes
-    ceil-halve: 8 -> 4 -> 2, 28 -> 14 -> 7, 32 -> 16 -> 8); a linear layer maps
-    the last feature map to the embedding. The decoder mirrors it with
-    transposed convolutions (``decoder='transpose'``) or nearest upsampling
-    followed by a 3×3 convolution (``'upsample'``, free of checkerboard
-    artefacts), and ends in a sigmoid so outputs lie in [0, 1].
+    Each encoder stage is a 3×3 convolution with stride 2 and padding 1, then a ReLU (sizes
+    ceil-halve: 8 -> 4 -> 2, 28 -> 14 -> 7, 32 -> 16 -> 8). With `latent_dim`, a linear layer
+    maps the last feature map to an embedding of that length (a real bottleneck) and another
+    linear layer and a ReLU map it back. The decoder mirrors the encoder stage by stage with
+    3×3 transposed convolutions of stride 2 (``decoder='transpose'``, `output_padding` chosen to
+    land on the encoder's sizes) or nearest upsampling followed by a 3×3 convolution
+    (``'upsample'``, free of checkerboard artefacts); the last stage returns to `in_channels`
+    and a sigmoid keeps outputs in [0, 1].
 
     Parameters
     ----------
     in_channels : int, default 1
-    latent_dim : int, default 16
-        Size of the embedding.
+    latent_dim : int or None, default 16
+        Length of the embedding; ``None``: no dense layer, the last feature map
+        (``widths[-1]`` channels at the smallest size) is the code, a fully convolutional
+        encoder-decoder.
     widths : tuple of ints, default (16, 32)
         Channels of the encoder stages (one downsampling per entry).
     image_size : int or (int, int), default 8
@@ -42,57 +48,63 @@ class ConvAutoencoder(nn.Module):
     Examples
     --------
     >>> import torch
-    >>> model = ConvAutoencoder(latent_dim=10, image_size=8)
-    >>> x = torch.rand(5, 1, 8, 8)
+    >>> model = ConvAutoencoder(latent_dim=10, image_size=28)
+    >>> x = torch.rand(5, 1, 28, 28)
     >>> model.encode(x).shape, model(x).shape
-    (torch.Size([5, 10]), torch.Size([5, 1, 8, 8]))
+    (torch.Size([5, 10]), torch.Size([5, 1, 28, 28]))
+    >>> ConvAutoencoder(latent_dim=None, image_size=28).encode(x).shape  # (N, 32, 7, 7)
+    torch.Size([5, 32, 7, 7])
     """
 
     def __init__(self, in_channels=1, latent_dim=16, *, widths=(16, 32), image_size=8, decoder="transpose",
                  device=None, dtype=None):
         super().__init__()
-        in_channels = check_int("in_channels", in_channels, minimum=1)
-        self.latent_dim = check_int("latent_dim", latent_dim, minimum=1)
+        self.in_channels = check_int("in_channels", in_channels, minimum=1)
+        self.latent_dim = None if latent_dim is None else check_int("latent_dim", latent_dim, minimum=1)
         widths = check_ints("widths", widths, minimum=1)
         self.image_size = check_tuple("image_size", image_size, 2, minimum=1)
         self.decoder_kind = check_choice("decoder", decoder, ("transpose", "upsample"))
         sizes = [self.image_size]  # spatial size before each stage, then after the last
         for _ in widths:
-            sizes.append(conv_output_size(sizes[-1], 3, stride=2, padding=1))
+            sizes.append(tuple(conv_output_size(n, 3, stride=2, padding=1) for n in sizes[-1]))
         kw = {"device": device, "dtype": dtype}
-        channels = (in_channels, *widths)
+        channels = (self.in_channels, *widths)
         self.encoder = nn.Sequential(*[
             layer for c_in, c_out in zip(channels, widths)
             for layer in (nn.Conv2d(c_in, c_out, 3, stride=2, padding=1, **kw), nn.ReLU())
-        ], nn.Flatten())
-        self._bottom = (widths[-1], *sizes[-1])  # (C, h, w) of the last feature map
-        self.to_latent = nn.Linear(math.prod(self._bottom), self.latent_dim, **kw)
-        self.from_latent = nn.Sequential(nn.Linear(self.latent_dim, math.prod(self._bottom), **kw), nn.ReLU())
+        ])
+        self.code_shape = (widths[-1], *sizes[-1])  # (C, h, w) of the last feature map
+        if self.latent_dim is None:
+            self.to_latent, self.from_latent = nn.Identity(), nn.Identity()
+        else:
+            self.to_latent = nn.Sequential(nn.Flatten(), nn.Linear(math.prod(self.code_shape), self.latent_dim, **kw))
+            self.from_latent = nn.Sequential(nn.Linear(self.latent_dim, math.prod(self.code_shape), **kw), nn.ReLU(),
+                                             nn.Unflatten(1, self.code_shape))
         stages = []
-        for i in reversed(range(len(widths))):  # widths[i] at sizes[i + 1] -> widths[i - 1] at sizes[i]
-            c_in, c_out, target = widths[i], widths[max(i - 1, 0)], sizes[i]
+        for i in reversed(range(len(widths))):  # channels[i + 1] at sizes[i + 1] -> channels[i] at sizes[i]
+            c_in, c_out, target = channels[i + 1], channels[i], sizes[i]
             if decoder == "transpose":
                 # output_padding picks the exact size: (n - 1) * 2 - 2 + 3 + op
                 pad = tuple(t - conv_transpose_output_size(n, 3, 2, 1) for t, n in zip(target, sizes[i + 1]))
-                stages += [nn.ConvTranspose2d(c_in, c_out, 3, stride=2, padding=1, output_padding=pad, **kw)]
+                stages.append(nn.ConvTranspose2d(c_in, c_out, 3, stride=2, padding=1, output_padding=pad, **kw))
             else:
                 stages += [nn.Upsample(size=target, mode="nearest"), nn.Conv2d(c_in, c_out, 3, padding=1, **kw)]
-            stages.append(nn.ReLU())
-        self.decoder = nn.Sequential(*stages, nn.Conv2d(widths[0], in_channels, 3, padding=1, **kw), nn.Sigmoid())
-        self.in_channels = in_channels
+            stages.append(nn.ReLU() if i else nn.Sigmoid())
+        self.decoder = nn.Sequential(*stages)
 
     def encode(self, x):
-        """Embeddings of images `x`, shape (N, C, H, W) -> (N, latent_dim)."""
+        """Embeddings of images `x`, shape (N, C, H, W) -> (N, latent_dim) (or the last feature map)."""
         if x.dim() != 4 or tuple(x.shape[1:]) != (self.in_channels, *self.image_size):
             raise ValueError(f"`x` must have shape (N, {self.in_channels}, {self.image_size[0]}, "
                              f"{self.image_size[1]}), got {tuple(x.shape)}")
         return self.to_latent(self.encoder(x))
 
     def decode(self, z):
-        """Images from embeddings `z`, shape (N, latent_dim) -> (N, C, H, W) in [0, 1]."""
-        if z.dim() != 2 or z.shape[1] != self.latent_dim:
-            raise ValueError(f"`z` must have shape (N, {self.latent_dim}), got {tuple(z.shape)}")
-        return self.decoder(self.from_latent(z).reshape(len(z), *self._bottom))
+        """Images from embeddings `z`, shape (N, latent_dim) (or (N, *code_shape)) -> (N, C, H, W) in [0, 1]."""
+        want = (self.latent_dim,) if self.latent_dim is not None else self.code_shape
+        if tuple(z.shape[1:]) != want:
+            raise ValueError(f"`z` must have shape (N, {', '.join(map(str, want))}), got {tuple(z.shape)}")
+        return self.decoder(self.from_latent(z))
 
     def forward(self, x):
         return self.decode(self.encode(x))

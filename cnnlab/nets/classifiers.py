@@ -16,7 +16,7 @@ from cnnlab.nets.layers import classifier_head, conv1x1, conv3x3
 from cnnlab.nets.mobile import InvertedResidual
 
 
-# --- A first CNN for the 8×8 digits (chapter 8) ------------------------------------------------
+# --- A first CNN for small grey images (chapter 8) ---------------------------------------------
 
 
 def check_dropout(dropout):
@@ -32,7 +32,8 @@ class DigitsCNN(nn.Module):
 
     ``features``: two blocks of (3×3 convolution with padding 1, optional batch norm, ReLU,
     2×2 max pooling), so an 8×8 digit becomes ``channels[0]`` maps of 4×4 and then
-    ``channels[1]`` maps of 2×2: height and width halve while the channels grow.
+    ``channels[1]`` maps of 2×2 (a 28×28 Fashion-MNIST image: 14×14, then 7×7): height and
+    width halve while the channels grow.
     ``classifier``: flatten, dropout, a dense hidden layer with ReLU, dropout, and a dense
     layer to `num_classes` scores (logits; softmax is part of the cross-entropy loss).
 
@@ -77,6 +78,9 @@ class DigitsCNN(nn.Module):
     Conv2d(1, 32, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1), bias=False)
     >>> DigitsCNN(channels=(8, 16), batch_norm=False, dtype=torch.float64).features[0].weight.dtype
     torch.float64
+    >>> fashion = DigitsCNN(channels=(8, 16), hidden=64, dropout=0.0, image_size=28)  # chapter 8
+    >>> fashion(torch.zeros(2, 1, 28, 28)).shape, sum(p.numel() for p in fashion.parameters())
+    (torch.Size([2, 10]), 52162)
     """
 
     def __init__(self, in_channels=1, num_classes=10, *, channels=(32, 64), hidden=128, dropout=0.25,

@@ -6,8 +6,10 @@ image by how likely it makes the noisy one and averages them (an empirical-Bayes
 estimate, no training). :class:`PriorGuidedDenoisingNet` feeds that estimate,
 its spread and the noisy image to a small residual network, trained by
 :func:`cnnlab.fit_prior_guided_denoiser` with each image left out of its own
-estimate. Chapter 12 compares them with :class:`~cnnlab.DenoisingNet` and the classical filters. The estimate is computed in float64; on Apple's MPS, which has
-no float64, keep these models on the CPU.
+estimate. A nearest-neighbour prior like this one is a strong baseline on small, tidy data sets
+(it needs the whole training set at test time); chapter 14's denoising autoencoder learns its
+prior into the weights instead. The estimate is computed in float64; on Apple's MPS, which has no
+float64, keep these models on the CPU.
 """
 
 import math
@@ -136,7 +138,7 @@ class PriorGuidedDenoisingNet(nn.Module):
     out of its own estimate (otherwise the estimate matches the clean target and
     the net learns to trust it far too much). On the 8×8 digits with clipped
     noise of σ = 0.3 (temperature 3) it takes the test PSNR from 13.05 dB to
-    19.24 dB after 30 epochs (+6.19 dB, about 10 s on one CPU thread; chapter 12)
+    19.24 dB after 30 epochs (+6.19 dB, about 10 s on one CPU thread)
     and to 19.27 dB after 60 (+6.22 dB). The posterior mean alone gains
     +5.33 dB, a :class:`~cnnlab.autoencoders.DenoisingNet` +5.28 dB.
 

@@ -67,7 +67,7 @@ def plot_param_counts(
     labels = [f"dense → {units} units", f"conv {kernel_size}×{kernel_size}, {filters} filters"]
     bars = ax.bar(labels, [dense, conv], color=["tab:red", "tab:blue"])
     ax.bar_label(bars, labels=[f"{dense:,}", f"{conv:,}"], padding=2)
-    ax.set_yscale("log")
+    _log_axis(ax)
     ax.set_ylim(1, dense * 20)
     ax.set_ylabel("parameters (log scale)")
     ax.set_xlabel("layer")
@@ -228,8 +228,25 @@ def _cost_panels(fig, labels, panels, colours, ratios=False):
         bars = ax.bar(labels, values, color=colours)
         texts = [f"{v:,}\n({v / values[0]:.2f}×)" if ratios else f"{v:,}" for v in values]
         ax.bar_label(bars, labels=texts, padding=2, fontsize=8)
-        ax.set_yscale("log")
+        _log_axis(ax)
         ax.set_ylim(1, max(values) * (100 if ratios else 30))
         ax.set_ylabel(f"{name} (log scale)")
         ax.set_xlabel("layer")
         ax.set_title(name)
+
+
+def _log_axis(ax):
+    """A log scale with plain tick labels (1, 1k, 1M, ...) and no minor ticks: quick to draw."""
+    from matplotlib import ticker
+
+    ax.set_yscale("log")
+    ax.yaxis.set_major_locator(ticker.LogLocator(base=1000))
+    ax.yaxis.set_minor_locator(ticker.NullLocator())
+    ax.yaxis.set_major_formatter(ticker.FuncFormatter(_short))
+
+
+def _short(value, _position=None):
+    for size, unit in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if value >= size:
+            return f"{value / size:g}{unit}"
+    return f"{value:g}"

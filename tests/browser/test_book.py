@@ -2,8 +2,9 @@
 
 The book is served on 127.0.0.1; every request to another host is blocked and
 recorded. Each page must show no JavaScript error, load every image, typeset its
-maths with MathJax, link only to pages and anchors that exist, and render the
-controls of any widget it embeds. A screenshot of each page goes to
+maths with MathJax, link only to pages and anchors that exist, keep its buttons
+pointing at real targets, weigh at most 5 MB, and every explorable figure must
+follow each of its controls (the frame changes, its alt text names the value). A screenshot of each page goes to
 ``_build/screenshots/``.
 
 Run after ``make book`` (``make test`` does both).
@@ -26,6 +27,9 @@ ROOT = Path(__file__).resolve().parents[2]
 HTML = ROOT / "_build" / "html"
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+REPOSITORY = "https://github.com/cnnlab/cnnlab"  # _config.yml's repository: the only external buttons
+PAGE_BUDGET = 5 * 10**6
+SITE_BUDGET = 100 * 10**6
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -167,11 +171,31 @@ def test_page(opened):
     )
     assert not broken, f"images that did not load on {page_path}: {broken}"
 
-    # widgets: the embedded state renders real controls
-    if "application/vnd.jupyter.widget-view+json" in html:
-        page.wait_for_selector(".jupyter-widgets", timeout=15_000)
-        controls = page.locator(".jupyter-widgets input, .jupyter-widgets .slider, .widget-slider")
-        assert controls.count() > 0, f"widget controls missing on {page_path}"
+    # explorable figures: every control moves the figure, which says what it shows
+    explorers = page.locator(".cnnlab-explorer")
+    if explorers.count():
+        moved = _drive_explorers(page, page_path)
+        assert moved, f"no explorer on {page_path} answered its controls"
+    assert "application/vnd.jupyter.widget-view+json" not in html, (
+        f"{page_path} shows a live widget: it needs a kernel (use cnnlab.explore)")
+
+    # buttons: the download links to this notebook; other buttons to the project's repository
+    for href in page.evaluate("() => Array.from(document.querySelectorAll('.header-article a.btn[href], "
+                              ".dropdown-menu a.btn[href]')).map(a => a.getAttribute('href'))"):
+        if href.startswith(("http://", "https://")):
+            assert href.startswith(REPOSITORY), f"a button on {page_path} leaves the project: {href}"
+            continue
+        target = (HTML / page_path).parent / href
+        assert target.is_file(), f"a button on {page_path} links to nothing: {href}"
+        if target.suffix == ".ipynb":  # the download is the notebook the tests execute
+            assert target.read_bytes() == (ROOT / page_path).with_suffix(".ipynb").read_bytes()
+
+    # page weight, images included
+    size = (HTML / page_path).stat().st_size + sum(
+        (HTML / page_path).parent.joinpath(src).stat().st_size
+        for src in set(re.findall(r'<img[^>]+src="([^"]+)"', html))
+        if not src.startswith(("data:", "http")) and (HTML / page_path).parent.joinpath(src).is_file())
+    assert size <= PAGE_BUDGET, f"{page_path} weighs {size / 1e6:.1f} MB with its images (at most 5 MB)"
 
     # every internal link resolves to a page and, where it names one, an anchor
     base = page.url.rsplit("/", 1)[0] + "/"
@@ -195,7 +219,9 @@ def test_page(opened):
     assert not dangling, f"links on {page_path} that resolve to nothing: {sorted(dangling)}"
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / (page_path.replace("/", "__") + ".png")), full_page=True)
+    shot = SCREENSHOTS / (page_path.replace("/", "__") + ".png")
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.is_file() and shot.stat().st_size > 0
 
     assert not seen["errors"], f"JavaScript errors on {page_path}: {seen['errors']}"
     assert not seen["blocked"], f"{page_path} tried to reach the network: {seen['blocked']}"
@@ -203,8 +229,43 @@ def test_page(opened):
     assert not local_failures, f"requests that failed on {page_path}: {local_failures}"
 
 
-def test_screenshots_saved():
-    """Runs after the page tests (file order): one screenshot per page."""
-    shots = {p.name for p in SCREENSHOTS.glob("*.png")}
-    missing = [p for p in PAGES if p.replace("/", "__") + ".png" not in shots]
-    assert not missing, f"pages without a screenshot: {missing}"
+def test_the_site_stays_small():
+    total = sum(p.stat().st_size for p in HTML.rglob("*") if p.is_file())
+    assert total <= SITE_BUDGET, f"the site weighs {total / 1e6:.0f} MB (at most 100 MB)"
+
+
+def _drive_explorers(page, page_path) -> int:
+    """Move every control of every explorer through its values; the frame and its alt text follow.
+
+    Returns the number of controls moved. Screenshots of the first explorer before and after a
+    move go to _build/screenshots/ (explorer-before/after).
+    """
+    moved = 0
+    for k in range(page.locator(".cnnlab-explorer").count()):
+        root = page.locator(".cnnlab-explorer").nth(k)
+        root.scroll_into_view_if_needed()
+        image = root.locator("img.cnnlab-frame")
+        names = root.evaluate("r => JSON.parse(r.querySelector('script.cnnlab-frames').textContent).names")
+        labels = root.evaluate("r => JSON.parse(r.querySelector('script.cnnlab-frames').textContent).labels")
+        seen = {image.get_attribute("src")}
+        for name, options in zip(names, labels):
+            control = root.locator(f'[data-control="{name}"]')
+            start = control.evaluate("c => c.type === 'checkbox' ? (c.checked ? 1 : 0) : parseInt(c.value, 10)")
+            for at in [i for i in range(len(options)) if i != start] + [start]:
+                if k == 0 and moved == 0:
+                    root.screenshot(path=str(SCREENSHOTS / f"explorer-before__{page_path.replace('/', '__')}.png"))
+                control.evaluate(
+                    """(c, at) => {
+                        if (c.type === 'checkbox') { c.checked = at === 1; }
+                        else { c.value = String(at); }
+                        c.dispatchEvent(new Event(c.type === 'range' ? 'input' : 'change', {bubbles: true}));
+                    }""", at)
+                alt = image.get_attribute("alt")
+                assert f"{name} = {options[at]}" in alt, f"{page_path}: after setting {name} to {options[at]}, alt is {alt!r}"
+                seen.add(image.get_attribute("src"))
+                if k == 0 and moved == 0 and at != start:
+                    root.screenshot(path=str(SCREENSHOTS / f"explorer-after__{page_path.replace('/', '__')}.png"))
+            moved += 1
+        frames = root.evaluate("r => new Set(JSON.parse(r.querySelector('script.cnnlab-frames').textContent).frames).size")
+        assert len(seen) > 1 or frames == 1, f"{page_path}: explorer {k} shows the same frame whatever the controls"
+    return moved

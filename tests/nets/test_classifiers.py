@@ -26,6 +26,15 @@ def test_digits_cnn_shapes_and_parameter_count(channels, hidden, batch_norm):
     assert shapes == [(1, c1, 4, 4), (1, c2, 2, 2)]  # height and width halve, channels grow
 
 
+def test_digits_cnn_on_28x28_images_halves_twice_to_7x7():
+    model = DigitsCNN(channels=(8, 16), hidden=64, dropout=0.0, image_size=28)
+    shapes = [row.output_shape for row in summary(model, (1, 1, 28, 28)) if row.type == "MaxPool2d"]
+    assert shapes == [(1, 8, 14, 14), (1, 16, 7, 7)]
+    assert numel(model) == (conv_params(1, 8, 3, bias=False) + conv_params(8, 16, 3, bias=False)
+                            + 2 * (8 + 16) + dense_params(16 * 7 * 7, 64) + dense_params(64, 10))
+    assert not any(isinstance(m, nn.Dropout) and m.p > 0 for m in model.modules())
+
+
 def test_digits_cnn_other_sizes_dtype_and_device(device):
     model = DigitsCNN(in_channels=3, num_classes=4, image_size=16, device=device, dtype=torch.float64)
     assert all(p.device.type == device.type and p.dtype == torch.float64 for p in model.parameters())

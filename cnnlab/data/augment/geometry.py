@@ -11,29 +11,39 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from cnnlab._checks import check_float, check_images, check_range, check_tuple, generator
+from cnnlab._checks import check_float, check_images, check_int, check_range, check_tuple, generator
 from cnnlab.data.augment.draws import unbatch, uniform
 from cnnlab.ops.filters import gaussian_blur
 
 
-def random_crop(images, size, *, seed):
+def random_crop(images, size, *, seed, padding=0):
     """Crop a `size` window (an int or (height, width)) at a random offset per image.
+
+    With ``padding=p`` the images are first padded with `p` rows and columns of zeros on
+    every side (torchvision's ``RandomCrop(size, padding)``): cropping back to the original
+    size then shifts each image by a whole number of pixels in -p..p in each direction.
 
     Raises
     ------
     ValueError
-        If `size` is larger than the images.
+        If `size` is larger than the (padded) images.
 
     Examples
     --------
     >>> x = torch.arange(16.0).reshape(1, 1, 4, 4) / 16
     >>> random_crop(x, 2, seed=0).shape
     torch.Size([1, 1, 2, 2])
+    >>> random_crop(x, 4, seed=0, padding=1).shape  # shifted by up to one pixel, zero fill
+    torch.Size([1, 1, 4, 4])
     """
     batch, added = check_images("images", images)
+    padding = check_int("padding", padding, minimum=0)
+    if padding:
+        batch = F.pad(batch, (padding,) * 4)
     (n, _, height, width), (h, w) = batch.shape, check_tuple("size", size, 2, minimum=1)
     if h > height or w > width:
-        raise ValueError(f"`size` must be at most the image size {(height, width)}, got {(h, w)}")
+        raise ValueError(f"`size` must be at most the {'padded ' if padding else ''}image size {(height, width)}, "
+                         f"got {(h, w)}")
     gen = generator(seed)
     top = torch.randint(height - h + 1, (n,), generator=gen).to(batch.device)
     left = torch.randint(width - w + 1, (n,), generator=gen).to(batch.device)

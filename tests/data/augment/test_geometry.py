@@ -79,8 +79,23 @@ def test_crop_takes_windows_and_flips_mirror():
     assert all(torch.equal(a, b) or torch.equal(a, b.flip(-2)) for a, b in zip(ud, x))
 
 
+@given(seed=st.integers(0, 2**16), padding=st.integers(1, 3))
+def test_crop_with_padding_is_a_whole_pixel_shift_that_affine_agrees_with(seed, padding):
+    """Padding p and cropping back moves each image by (dy, dx) in -p..p, zero fill: affine's translation."""
+    x = 0.1 + 0.9 * images(n=6, c=2, h=7, w=9, dtype=torch.float64)  # no zeros: the fill is visible
+    out = random_crop(x, (7, 9), seed=seed, padding=padding)
+    assert out.shape == x.shape
+    for image, moved in zip(x, out):
+        matches = [(dy, dx) for dy in range(-padding, padding + 1) for dx in range(-padding, padding + 1)
+                   if torch.allclose(affine(image[None], translate=(dx, dy))[0], moved, atol=1e-9)]
+        assert len(matches) == 1
+    assert torch.equal(random_crop(x, (7, 9), seed=seed, padding=padding), out)
+
+
 BAD = [
     (lambda x: random_crop(x, 9, seed=0), ValueError, "`size`"),
+    (lambda x: random_crop(x, 11, seed=0, padding=1), ValueError, "padded image size"),
+    (lambda x: random_crop(x, 8, seed=0, padding=-1), ValueError, "`padding`"),
     (lambda x: random_crop(x, (2, 3, 4), seed=0), ValueError, "`size`"),
     (lambda x: random_scale(x, 0.0, 1.0, seed=0), ValueError, "`lower`"),
     (lambda x: affine(x, scale=-1.0), ValueError, "`scale`"),

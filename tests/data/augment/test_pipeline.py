@@ -37,10 +37,45 @@ def test_augmented_dataset_is_deterministic_per_seed_epoch_index():
     assert only_images[0].shape == (3, 7, 8)
 
 
+def test_batched_dataset_draws_the_whole_tensor_once_per_epoch():
+    x, y = images(n=10), torch.arange(10)
+    calls = []
+
+    def rotate(batch, seed):
+        calls.append(len(batch))
+        return random_rotation(batch, 30.0, seed=seed)
+
+    data = AugmentedDataset((x, y), rotate, seed=3, batched=True)
+    first = [data[i] for i in range(10)]
+    assert calls == [10]  # one call for the whole epoch
+    torch.testing.assert_close(torch.stack([im for im, _ in first]), random_rotation(x, 30.0, seed=derive_seed(3, 0)))
+    assert [int(label) for _, label in first] == list(range(10))
+    data.set_epoch(1)
+    moved = data[4][0]
+    assert calls == [10, 10] and not torch.equal(moved, first[4][0])
+    data.set_epoch(0)
+    assert torch.equal(data[4][0], first[4][0])
+    assert torch.equal(AugmentedDataset((x, y), rotate, seed=3, batched=True)[7][0], first[7][0])  # stateless
+    assert AugmentedDataset(x, random_flip_left_right, batched=True)[0].shape == (3, 7, 8)
+    # cnnlab.fit tells the dataset the epoch: three epochs, three draws
+    from cnnlab.train.loop import fit
+
+    calls.clear()
+    fresh = AugmentedDataset((x, y), rotate, seed=3, batched=True)
+    model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(3 * 7 * 8, 10))
+    fit(model, fresh, epochs=3, batch_size=5, progress=False)
+    assert calls == [10, 10, 10] and fresh.epoch == 2
+
+
 BAD = [
     (lambda x: Compose([1]), TypeError, r"`transforms\[0\]` must be callable"),
     (lambda x: AugmentedDataset(x, "flip"), TypeError, "`transform`"),
     (lambda x: AugmentedDataset(x, random_flip_up_down).set_epoch(-1), ValueError, "`epoch`"),
+    (lambda x: AugmentedDataset(x, random_flip_up_down, batched=1), TypeError, "`batched` must be True or False"),
+    (lambda x: AugmentedDataset(torch.utils.data.TensorDataset(x), random_flip_up_down, batched=True), TypeError,
+     "`batched=True` needs `data` as a tensor or a tuple of tensors"),
+    (lambda x: AugmentedDataset(x, lambda b, seed: b[:1], batched=True)[0], ValueError,
+     "`transform` must return one image per input image"),
 ]
 
 
