@@ -120,7 +120,7 @@ test-browser: setup browser-deps
 # from the executed chapters; then a real browser on every page.
 test: setup browser-deps release
 	@echo "[$$(date +%T)] unit tests, doctests, grading round trips and every notebook"
-	$(RUN_NOTEBOOKS) --doctest-modules tests cnnlab book labs --ignore=tests/browser
+	$(RUN_NOTEBOOKS) --doctest-modules tests cnnlab book --ignore=tests/browser
 	$(PY) -m tests.notebooks
 	@echo "[$$(date +%T)] the book"
 	$(MAKE) --no-print-directory build-book

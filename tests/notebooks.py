@@ -74,9 +74,9 @@ def pytest_collection_modifyitems(session, config, items):
     for item in cells:
         order.setdefault(_notebook(item), _expected_seconds(_notebook(item), known))
     others = [item for item in items if not _is_cell(item)]
-    # the longest unit first (the grading round trips: one module, one worker), then the
+    # the longest unit first (every lab graded: one module, one worker), then the
     # notebooks slowest first (a stable sort keeps each one's cells in order), then the rest
-    first = [item for item in others if "grading/test_course.py" in item.nodeid]
+    first = [item for item in others if "grading/test_runs.py" in item.nodeid]
     cells.sort(key=lambda item: -order[_notebook(item)])
     items[:] = first + cells + [item for item in others if item not in set(first)]
 

@@ -61,12 +61,17 @@ def data_folder() -> Path:
 
 
 def _hidden_and_kept(course_root: Path):
-    """Folders to hide (the course, home) and the ones to show again read-only inside them."""
+    """Folders to hide (the course, home), and what to show again read-only inside them or in ``/tmp``.
+
+    ``/tmp`` is replaced by a private one in any case; the environment, ``cnnlab`` and the data may
+    live under it (a clone in ``/tmp``) or under a hidden folder (a clone in the home folder).
+    """
     home = Path.home().resolve()
     keep = [Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(), Path(__file__).resolve().parents[1],
-            data_folder()]
+            data_folder().resolve()]
     hidden = [p for p in (course_root.resolve(), home) if p != Path("/")]
-    return hidden, [k for k in keep if k.exists() and any(h in k.parents or h == k for h in hidden)]
+    covered = hidden + [Path("/tmp")]
+    return hidden, [k for k in keep if k.exists() and any(h in k.parents or h == k for h in covered)]
 
 
 def bwrap_command(job: dict) -> list[str]:
@@ -76,10 +81,11 @@ def bwrap_command(job: dict) -> list[str]:
            "--perms", "1777", "--tmpfs", "/tmp"]
     for path in hidden:
         cmd += ["--perms", "0755", "--tmpfs", str(path)]
-    made = set(hidden)
+    covered = [*hidden, Path("/tmp")]
+    made = set(covered)
     for path in sorted(kept, key=lambda p: len(p.parts)):
         for parent in reversed(path.parents):  # readable parents (bwrap would make them 0700)
-            if parent not in made and any(h in parent.parents for h in hidden):
+            if parent not in made and any(h in parent.parents for h in covered):
                 cmd += ["--perms", "0755", "--dir", str(parent)]
                 made.add(parent)
         cmd += ["--ro-bind", str(path), str(path)]
