@@ -201,7 +201,7 @@ def scenes_dataset(n: int, *, image_size: int = 48, seed=0, classes=("circle", "
     clutter = check_float("clutter", clutter, low=0.0, high=1.0)
 
     counts = rng.integers(least, most + 1, n)
-    total, scene = int(counts.sum()), np.repeat(np.arange(n), counts)
+    total = int(counts.sum())
     sides = rng.uniform(low, high, total)
     images = _background(rng, n, image_size, clutter)
     if total:

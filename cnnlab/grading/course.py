@@ -17,10 +17,10 @@ From the shell: ``python -m cnnlab.grading release`` and
 import json
 import re
 import shutil
-import warnings
 from pathlib import Path
 
 from cnnlab.grading.nbapi import api as nbgrader_api
+from cnnlab.grading.nbapi import gradebook
 
 __all__ = ["find_labs", "lab_points", "release", "collect", "autograde", "feedback", "export", "grade"]
 
@@ -246,11 +246,8 @@ def export(course_root="."):
     api = nbgrader_api(root)
     from nbgrader.plugins import CsvExportPlugin
 
-    with warnings.catch_warnings():
-        # SQLAlchemy's notes on nbgrader's own session handling, not about the grades
-        warnings.filterwarnings("ignore", message="Object of type")
-        with api.gradebook as gradebook:
-            CsvExportPlugin(to=str(out)).export(gradebook)
+    with gradebook(api) as gb:
+        CsvExportPlugin(to=str(out)).export(gb)
     from cnnlab.grading.isolate import add_review_columns
 
     add_review_columns(root, out)

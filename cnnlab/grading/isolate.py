@@ -122,9 +122,9 @@ def import_results(root: Path, results) -> None:
     from nbgrader.api import MissingEntry
 
     from cnnlab.grading.nbapi import api as nbgrader_api
+    from cnnlab.grading.nbapi import gradebook
 
-    api = nbgrader_api(root)
-    with api.gradebook as gb:
+    with gradebook(nbgrader_api(root)) as gb:
         for result in results:
             student, lab = result["student"], result["lab"]
             gb.update_or_create_student(student)

@@ -1,7 +1,9 @@
 """nbgrader's Python API for one course folder, configured by its ``nbgrader_config.py``."""
 
+import contextlib
 import os
 import sys
+import warnings
 from pathlib import Path
 
 
@@ -37,3 +39,17 @@ def api(root, timeout=None, *, kernel=None, ip=None):
         config.KernelManager.transport = "ipc"
         config.KernelManager.ip = ip
     return NbGraderAPI(CourseDirectory(config=config), config=config)
+
+
+@contextlib.contextmanager
+def gradebook(api):
+    """``api.gradebook``, without SQLAlchemy's notes on nbgrader's own session handling.
+
+    nbgrader's ``add_submission`` and its CSV export make SQLAlchemy warn ("Object of type ...
+    not in session"); the scores are written all the same. Under ``-W error`` the warning would
+    stop the grading.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Object of type")
+        with api.gradebook as gb:
+            yield gb

@@ -170,7 +170,7 @@ def detect(model, images, *, score_threshold: float = 0.3, iou_threshold: float 
     with keep_mode(model):
         model.eval()
         output = model(images.to(model_device(model))).cpu()
-    n, c, g = len(output), output.shape[1] - 4, output.shape[-1]
+    c, g = output.shape[1] - 4, output.shape[-1]
     anchors = grid_anchors(g, images.shape[-1] // g)
     codes = output[:, c:].flatten(2).transpose(1, 2)                      # (N, G*G, 4)
     boxes = torch.stack([decode_boxes(k.clamp(-4, 4), anchors) for k in codes])

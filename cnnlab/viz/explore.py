@@ -107,7 +107,7 @@ class Explorer:
 
     def _static_html(self):
         names = list(self.controls)
-        images, order = [], {}
+        order = {}
         for png in self.frames:  # identical frames are stored once
             order.setdefault(png, len(order))
         unique = sorted(order, key=order.get)

@@ -1,4 +1,4 @@
-"""cnnlab.grading.course: finding labs and collecting submissions (every lab graded: test_runs.py)."""
+"""cnnlab.grading.course: finding labs and collecting submissions (every lab graded: tests/test_grading_every_lab.py)."""
 
 import json
 import shutil

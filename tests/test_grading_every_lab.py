@@ -38,7 +38,7 @@ import pytest
 from cnnlab import grading
 from cnnlab.grading import sandbox
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 LABS = grading.find_labs(ROOT)
 # labs/<lab>/roundtrip.json: the answer that never returns, the answer with a syntax error, the
 # answer left blank whose test cells are edited to pass, those test cells, and every test cell that
