@@ -46,8 +46,7 @@ def test_jobs_change_only_the_time_and_no_sandbox_is_said(toy_course, tmp_path, 
     assert "UNSANDBOXED" in capsys.readouterr().err
     assert {key: row[:2] for key, row in bare_rows.items()} == {key: row[:2] for key, row in rows.items()}
     assert all(row[3].startswith("graded without a sandbox") for row in bare_rows.values())
-    assert all(not result["sandboxed"] for result in
-               grading.isolate.read_results(courses[2]).values())
+    assert all(not result["sandboxed"] for result in isolate.read_results(courses[2]).values())
 
 
 def test_require_sandbox_refuses_without_one(toy_course, monkeypatch):
