@@ -126,8 +126,24 @@ def test_subpackage_inits_import_nothing():
 
 
 def test_import_cnnlab_loads_neither_matplotlib_nor_nbgrader():
-    code = ("import sys, cnnlab; bad = [m for m in ('matplotlib', 'nbgrader', 'sklearn', 'skimage') if m in sys.modules];"
-            "assert not bad, bad; cnnlab.plot_curves; assert 'matplotlib' in sys.modules")
+    code = ("import sys, cnnlab; bad = [m for m in ('torch', 'matplotlib', 'nbgrader', 'sklearn', 'skimage') "
+            "if m in sys.modules]; assert not bad, bad; cnnlab.plot_curves; assert 'matplotlib' in sys.modules")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+
+
+def test_the_grading_processes_import_no_torch():
+    """One worker and one kernel launcher start per submission: torch would cost each ~1.6 s."""
+    code = ("import sys, cnnlab.grading.worker, cnnlab.grading.sandbox, cnnlab.grading.__main__, nbformat; "
+            "assert 'torch' not in sys.modules; assert sys.modules['rfc3987_syntax'] is None")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+
+
+def test_every_exported_name_resolves():
+    code = ("import cnnlab; ns = {}; exec('from cnnlab import *', ns); missing = set(cnnlab.__all__) - set(ns); "
+            "assert not missing, missing; assert set(cnnlab.__all__) <= set(dir(cnnlab)); "
+            "assert cnnlab.conv2d.__module__ == 'cnnlab.ops.conv'; assert cnnlab.kernels.__name__ == 'cnnlab.ops.kernels'")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr
 

@@ -6,6 +6,14 @@ import sys
 import warnings
 from pathlib import Path
 
+# nbformat imports jsonschema, which compiles 38 lark grammars at import when the optional
+# rfc3987-syntax is installed (it is, for jupyter-events): 2.2 s in every grading process, that is
+# in every submission's worker. Notebook schemas use none of the "iri" formats it checks, so these
+# processes tell jsonschema it is absent (it skips those formats). Nothing has imported it yet:
+# every cnnlab.grading module imports this one before nbformat.
+if "jsonschema" not in sys.modules:
+    sys.modules.setdefault("rfc3987_syntax", None)
+
 
 def api(root, timeout=None, *, kernel=None, ip=None):
     """An nbgrader API object for the course at `root`, configured by its nbgrader_config.py.
