@@ -25,7 +25,7 @@ REQUIREJS := requirejs@2.3.8
 CHROMIUM ?= /usr/bin/chromium
 PORT ?= 8000
 
-.PHONY: help setup data book build-book test test-unit test-browser test-thorough bench \
+.PHONY: help setup data book build-book test test-unit test-browser test-thorough bench bench-grading \
         serve clean distclean browser-deps lock release grade
 
 help:
@@ -33,6 +33,7 @@ help:
 	@echo "make test           set up and run every test (what CI runs)"
 	@echo "make test-thorough  property tests with >= 10,000 examples per op"
 	@echo "make bench          benchmarks: cnnlab against torch, ratios measured in one run"
+	@echo "make bench-grading  time grading a class of 30 (lab 1 + lab 2), --jobs 1/2, sandboxed or not"
 	@echo "make release        write the student version of every lab into release/"
 	@echo "make grade SUBMISSIONS=dir   autograde a folder of submissions (one sub-folder per"
 	@echo "                    student): grading/grades.csv and grading/feedback/"
@@ -135,6 +136,10 @@ test-thorough: setup
 bench: setup
 	MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=4294967296 \
 	  $(PY) benchmarks/bench_conv.py
+
+# about 25 minutes on 2 cores: the class is graded four times
+bench-grading: setup
+	$(PY) benchmarks/bench_grading.py
 
 serve:
 	@test -f _build/html/index.html || { echo "No book built yet: run make book"; exit 1; }

@@ -10,11 +10,13 @@ it grades the same class four times, each in a fresh copy of the released course
   (as on a machine without it), to measure what the sandbox costs.
 
 For each run it prints the wall time of the whole ``grade`` (collect, release, the jobs, import,
-export), the per-submission worker seconds (median, min, max) and checks that every submission
-got full marks on every autograded cell and none is marked for review, so a fast wrong run cannot pass for a fast one. The sandbox's overhead per
-submission is (sandboxed − unsandboxed) with ``--jobs 1``: the wall-time difference divided by
-the number of submissions, and the difference of the median worker seconds. Timings vary with
-whatever else the machine runs; close other CPU-heavy work first. ``--quick`` grades 3 students.
+export), the per-submission worker seconds (median, min, max, median per lab) and checks that
+every submission got full marks on every autograded cell and none is marked for review, so a
+fast wrong run cannot pass for a fast one. The sandbox's overhead per submission is printed two ways: from the class runs (the wall-time difference divided by the
+number of submissions), and paired: one job per lab run sandboxed and unsandboxed back to back,
+``--repeats`` times, the order alternating, the median of the differences. The class runs are
+minutes apart and a shared machine's speed drifts over minutes, so the paired figure is the one
+to trust. Close other CPU-heavy work first. ``--quick`` grades 3 students, 2 pairs per lab.
 """
 
 import argparse
@@ -83,9 +85,41 @@ def _run(base: Path, labs, jobs: int, sandboxed: bool, timeout) -> dict:
     flagged = [(r["student"], r["lab"]) for r in report["results"] if r["review"]]
     if short or flagged:  # a fast wrong run must not pass for a fast one
         raise SystemExit(f"autograded cells short of full marks: {short[:5]}; marked for review: {flagged[:5]}")
+    for lab in labs:  # one job per lab, kept for the paired measurement
+        if not (base / "paired" / lab).exists():
+            job = course / "grading" / isolate.JOBS_DIR / f"student00--{lab}"
+            shutil.copytree(job, base / "paired" / lab, ignore=shutil.ignore_patterns("out"))
     seconds = [r["seconds"] for r in report["results"]]
+    by_lab = {lab: [r["seconds"] for r in report["results"] if r["lab"] == lab] for lab in labs}
     shutil.rmtree(course)
-    return {"jobs": jobs, "sandboxed": sandboxed, "wall": wall, "seconds": seconds, "n": len(seconds)}
+    return {"jobs": jobs, "sandboxed": sandboxed, "wall": wall, "seconds": seconds, "n": len(seconds),
+            "by_lab": by_lab}
+
+
+def _paired(base: Path, labs, repeats: int) -> dict:
+    """One job per lab run sandboxed and unsandboxed back to back, `repeats` times, the order alternating.
+
+    The class runs above are minutes apart, and this machine's speed drifts over minutes; a pair
+    run seconds apart sees the same machine. Returns {lab: [(sandboxed s, unsandboxed s), ...]},
+    each the wall time of one worker process (start-up included), as ``run_job`` spends it.
+    """
+    pairs = {lab: [] for lab in labs}
+    for rep in range(repeats):
+        for lab in labs:
+            took = {}
+            for sandboxed in ((True, False) if rep % 2 == 0 else (False, True)):
+                job = base / "paired-run"
+                shutil.rmtree(job, ignore_errors=True)
+                shutil.copytree(base / "paired" / lab, job)
+                spec = json.loads((job / "spec.json").read_text())
+                (job / "spec.json").write_text(json.dumps({**spec, "sandboxed": sandboxed}))
+                start = time.perf_counter()
+                result = isolate.run_job(job)
+                took[sandboxed] = time.perf_counter() - start
+                if result["error"] or result["sandboxed"] != sandboxed:
+                    raise SystemExit(f"paired run of {lab} (sandboxed={sandboxed}) failed: {result['error']}")
+            pairs[lab].append((took[True], took[False]))
+    return pairs
 
 
 def main():
@@ -93,9 +127,10 @@ def main():
     parser.add_argument("--students", type=int, default=30)
     parser.add_argument("--labs", default="lab1-convolution,lab2-first-cnn")
     parser.add_argument("--timeout", type=int, default=None, help="seconds per cell (default: nbgrader_config.py)")
-    parser.add_argument("--quick", action="store_true", help="3 students: a smoke run")
+    parser.add_argument("--repeats", type=int, default=10, help="sandboxed/unsandboxed pairs per lab (default: 10)")
+    parser.add_argument("--quick", action="store_true", help="3 students and 2 pairs per lab: a smoke run")
     args = parser.parse_args()
-    students = 3 if args.quick else args.students
+    students, repeats = (3, 2) if args.quick else (args.students, args.repeats)
     labs = [lab for lab in args.labs.split(",") if lab]
     if not sandbox.available():
         raise SystemExit("bubblewrap cannot create a sandbox here: nothing to compare")
@@ -111,7 +146,9 @@ def main():
                 s = run["seconds"]
                 print(f"{'sandboxed' if sandboxed else 'unsandboxed':>11} --jobs {jobs}: {run['wall']:7.1f} s wall "
                       f"({run['wall'] / run['n']:.2f} s per submission); worker s per submission median "
-                      f"{statistics.median(s):.2f}, min {min(s):.2f}, max {max(s):.2f}", flush=True)
+                      f"{statistics.median(s):.2f}, min {min(s):.2f}, max {max(s):.2f}; by lab: "
+                      + ", ".join(f"{lab} {statistics.median(v):.2f}" for lab, v in run["by_lab"].items()), flush=True)
+        pairs = _paired(base, labs, repeats)
     by = {(r["sandboxed"], r["jobs"]): r for r in runs}
     for jobs in (1, 2):
         on, off = by[True, jobs], by[False, jobs]
@@ -120,6 +157,11 @@ def main():
               f"{statistics.median(on['seconds']) - statistics.median(off['seconds']):+.2f} s")
     print(f"--jobs 2 speed-up: sandboxed {by[True, 1]['wall'] / by[True, 2]['wall']:.2f}x, "
           f"unsandboxed {by[False, 1]['wall'] / by[False, 2]['wall']:.2f}x")
+    for lab, runs_ in pairs.items():
+        diffs = sorted(on - off for on, off in runs_)
+        print(f"sandbox overhead per submission, paired ({len(diffs)} back-to-back pairs of one {lab} job): "
+              f"median {statistics.median(diffs):+.2f} s (min {diffs[0]:+.2f}, max {diffs[-1]:+.2f}) on "
+              f"{statistics.median(off for _, off in runs_):.2f} s unsandboxed")
 
 
 if __name__ == "__main__":
