@@ -137,7 +137,7 @@ bench: setup
 	MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=4294967296 \
 	  $(PY) benchmarks/bench_conv.py
 
-# about 25 minutes on 2 cores: the class is graded four times
+# about 40 minutes on 2 cores: the class is graded four times, then 40 paired jobs
 bench-grading: setup
 	$(PY) benchmarks/bench_grading.py
 

@@ -133,8 +133,8 @@ def launch(job_dir: Path, connection_file: str) -> None:
     """Start the kernel for `connection_file`, in the sandbox when the job says so (replaces this process)."""
     job = json.loads((Path(job_dir) / "job.json").read_text())
     info = json.loads(Path(connection_file).read_text())
-    # no IPython history: nothing to keep, and outside the sandbox it would be the grader's own
-    # ~/.ipython/profile_default/history.sqlite on disk (about 1 s of writes per submission here)
+    # no IPython history: nothing to keep, and outside the sandbox it would be the student's code
+    # written into the grader's own ~/.ipython/profile_default/history.sqlite
     python = [sys.executable, "-m", "ipykernel_launcher", "--HistoryManager.enabled=False"]
     if not job["sandboxed"]:  # no isolation: only the limits
         os.chdir(job["work"])
