@@ -111,7 +111,7 @@ browser-deps:
 
 # Quick runs while working: the unit tests and doctests, or the browser test of a built book.
 test-unit: setup
-	$(PY) -m pytest tests cnnlab --doctest-modules --ignore=tests/browser -n 2 -p no:cacheprovider
+	$(PY) -m pytest tests cnnlab --doctest-modules --ignore=tests/browser -n 2 --dist loadscope -p no:cacheprovider
 
 test-browser: setup browser-deps
 	$(PY) -m pytest tests/browser -n 2 -p no:cacheprovider

@@ -12,11 +12,12 @@ it grades the same class four times, each in a fresh copy of the released course
 For each run it prints the wall time of the whole ``grade`` (collect, release, the jobs, import,
 export), the per-submission worker seconds (median, min, max, median per lab) and checks that
 every submission got full marks on every autograded cell and none is marked for review, so a
-fast wrong run cannot pass for a fast one. The sandbox's overhead per submission is printed two ways: from the class runs (the wall-time difference divided by the
-number of submissions), and paired: one job per lab run sandboxed and unsandboxed back to back,
-``--repeats`` times, the order alternating, the median of the differences. The class runs are
-minutes apart and a shared machine's speed drifts over minutes, so the paired figure is the one
-to trust. Close other CPU-heavy work first. ``--quick`` grades 3 students, 2 pairs per lab.
+fast wrong run cannot pass for a fast one. The sandbox's overhead per submission is printed two
+ways: from the class runs (the wall-time difference divided by the number of submissions), and
+paired: one job per lab run sandboxed and unsandboxed back to back, ``--repeats`` times, the
+order alternating, the median of the differences. The class runs are minutes apart and on a
+shared machine one process can take 30 % more or less from one run to the next, so the paired
+figure is the one to trust. Close other CPU-heavy work first. ``--quick`` grades 3 students, 2 pairs per lab.
 """
 
 import argparse
@@ -38,18 +39,6 @@ from cnnlab.grading import isolate, sandbox  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _answered(released, source):
-    """The student version with the model answers typed in (without the solution markers)."""
-    nb = nbformat.from_dict(json.loads(json.dumps(released)))
-    by_id = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in nb.cells}
-    for cell in source.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("solution"):
-            by_id[meta["grade_id"]].source = "\n".join(
-                ln for ln in cell.source.splitlines() if "### BEGIN SOLUTION" not in ln and "### END SOLUTION" not in ln)
-    return nb
-
-
 def _class(base: Path, labs, students: int) -> Path:
     """A released course under base/course and the class's submissions under base/subs."""
     course, subs = base / "course", base / "subs"
@@ -59,7 +48,7 @@ def _class(base: Path, labs, students: int) -> Path:
     for lab in labs:
         source = nbformat.read(course / "labs" / lab / f"{lab}.ipynb", as_version=4)
         released = nbformat.read(course / "release" / lab / f"{lab}.ipynb", as_version=4)
-        answered = _answered(released, source)
+        answered = grading_course.model_answers(released, source)
         for n in range(students):
             (subs / f"student{n:02d}").mkdir(parents=True, exist_ok=True)
             nbformat.write(answered, subs / f"student{n:02d}" / f"{lab}.ipynb")

@@ -82,18 +82,6 @@ def _faulty(lab, source, student):
     return nb
 
 
-def _answered(released, source):
-    """The student version with the model answers typed in (without the solution markers)."""
-    nb = _copy(released)
-    for cell in source.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("solution"):
-            lines = [ln for ln in cell.source.splitlines() if "### BEGIN SOLUTION" not in ln
-                     and "### END SOLUTION" not in ln]
-            _cell(nb, meta["grade_id"]).source = "\n".join(lines)
-    return nb
-
-
 ATTACK = '''
 import os, pathlib, sqlite3
 course = pathlib.Path({course!r})
@@ -111,7 +99,7 @@ for attack in (lambda: (course / "pwned.txt").write_text("was here"),
 
 def _hostile(course, released, source):
     """The six lab 1 submissions of the module docstring, by student."""
-    honest = _answered(released, source)
+    honest = grading.model_answers(released, source)
     subs = {}
 
     def variant(name, **answers):

@@ -5,6 +5,7 @@ imports this package; ``python -m cnnlab.grading`` is its command line.
 """
 
 from cnnlab.grading.course import (autograde, collect, export, feedback, find_labs, grade, lab_points,
-                                   release)
+                                   model_answers, release)
 
-__all__ = ["find_labs", "lab_points", "release", "collect", "autograde", "feedback", "export", "grade"]
+__all__ = ["find_labs", "lab_points", "release", "collect", "autograde", "feedback", "export", "grade",
+           "model_answers"]

@@ -88,6 +88,37 @@ def _check(result, what):
         raise RuntimeError(f"nbgrader {what} failed:\n{result.get('error') or result.get('log', '')}"[-4000:])
 
 
+def model_answers(released, source):
+    """The student version `released` with the model answers of `source` typed in.
+
+    What a student who finished the lab hands in: every cell as released (metadata, tests),
+    each answer cell's text taken from the lab source without the ``### BEGIN/END SOLUTION``
+    markers. The round-trip tests and ``benchmarks/bench_grading.py`` build submissions with it.
+    Both arguments are notebooks (``nbformat.NotebookNode`` or dicts); neither is changed.
+    """
+    for name, nb in (("released", released), ("source", source)):
+        if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
+            raise TypeError(f"`{name}` must be a notebook (a dict with a list of cells), got {type(nb).__name__}")
+    import nbformat
+
+    answered = nbformat.from_dict(json.loads(json.dumps(released)))
+    by_id = {}
+    for cell in answered.cells:
+        by_id.setdefault(cell.get("metadata", {}).get("nbgrader", {}).get("grade_id"), []).append(cell)
+    for cell in source["cells"]:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if not meta.get("solution"):
+            continue
+        targets = by_id.get(meta.get("grade_id"), [])
+        if len(targets) != 1:
+            raise ValueError(f"`released` must hold one cell with grade_id {meta.get('grade_id')!r}, the answer "
+                             f"cell of `source`; it holds {len(targets)}")
+        text = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+        targets[0].source = "\n".join(line for line in text.splitlines()
+                                      if "### BEGIN SOLUTION" not in line and "### END SOLUTION" not in line)
+    return answered
+
+
 def release(course_root=".", labs=None):
     """Write the student version of each lab into ``release/<lab>/`` (nbgrader generate_assignment).
 

@@ -64,3 +64,24 @@ def test_collect_rejects_ambiguous_and_badly_named_submissions(toy_course, tmp_p
 def test_timeout_must_be_a_positive_int(toy_course, timeout, error):
     with pytest.raises(error, match="`timeout` must be a positive int"):
         grading.autograde(toy_course, timeout=timeout)
+
+
+def test_model_answers_types_the_solutions_into_the_student_version():
+    source = _toy_lab()
+    released = _toy_lab()
+    released.cells[0].source = "def square(x):\n    raise NotImplementedError()"
+    released.cells[1].metadata["nbgrader"]["checksum"] = "kept"
+    before = json.dumps(released)
+    answered = grading.model_answers(released, source)
+    assert answered.cells[0].source == "def square(x):\n    return x * x"
+    assert answered.cells[1] == released.cells[1]          # tests and their metadata as released
+    assert json.dumps(released) == before                  # the arguments are not changed
+
+
+def test_model_answers_names_what_is_wrong():
+    with pytest.raises(TypeError, match="`released` must be a notebook.*got str"):
+        grading.model_answers("lab.ipynb", _toy_lab())
+    released = _toy_lab()
+    released.cells[0].metadata["nbgrader"]["grade_id"] = "renamed"
+    with pytest.raises(ValueError, match="grade_id 'square'.*holds 0"):
+        grading.model_answers(released, _toy_lab())
